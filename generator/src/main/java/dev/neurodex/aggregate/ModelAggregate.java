@@ -1,0 +1,42 @@
+package dev.neurodex.aggregate;
+
+import dev.neurodex.model.Activations;
+import dev.neurodex.tokenize.Window;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/** The mergeable aggregation state of a whole model: one {@link LayerAggregate} per hooked layer. */
+public final class ModelAggregate {
+    private final List<LayerAggregate> layers;
+
+    public ModelAggregate(int layers, int neurons, int k) {
+        List<LayerAggregate> list = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            list.add(new LayerAggregate(l, neurons, k));
+        }
+        this.layers = List.copyOf(list);
+    }
+
+    /** Adds a batch; layers are independent, so they are aggregated in parallel. */
+    public void add(Activations acts, List<Window> windows) {
+        IntStream.range(0, layers.size()).parallel().forEach(l -> layers.get(l).add(acts, windows));
+    }
+
+    public void merge(ModelAggregate other) {
+        if (other.layers.size() != layers.size()) {
+            throw new IllegalArgumentException("cannot merge states of different models");
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            layers.get(l).merge(other.layers.get(l));
+        }
+    }
+
+    public List<LayerAggregate> layers() {
+        return layers;
+    }
+
+    public long tokens() {
+        return layers.isEmpty() ? 0 : layers.get(0).tokens();
+    }
+}

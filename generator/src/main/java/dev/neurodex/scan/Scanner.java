@@ -1,0 +1,154 @@
+package dev.neurodex.scan;
+
+import dev.neurodex.aggregate.ModelAggregate;
+import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.Activations;
+import dev.neurodex.model.HookedModel;
+import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowTokenizer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The driver of one pass over the corpus: a reader thread reads and tokenizes documents into windows while
+ * this thread batches windows of similar length, runs the model and aggregates the activations.
+ */
+public final class Scanner {
+    /** Windows pooled before sorting by length: enough for many batches, so that batches pad little. */
+    private static final int POOL_BATCHES = 16;
+    private static final List<Window> END = List.of();
+
+    private final HookedModel model;
+    private final WindowTokenizer tokenizer;
+    private final ScanConfig config;
+
+    public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.config = config;
+        if (config.context() > model.info().maxPositions()) {
+            throw new IllegalArgumentException("--context " + config.context() + " exceeds the model's maximum of "
+                    + model.info().maxPositions() + " positions");
+        }
+    }
+
+    public ScanResult scan(CorpusReader corpus, ScanProgress progress) throws InterruptedException {
+        long started = System.nanoTime();
+        BlockingQueue<List<Window>> queue = new ArrayBlockingQueue<>(1024);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long[] documents = {0};
+        Thread reader = new Thread(() -> produce(corpus, queue, failure, documents), "corpus-reader");
+        reader.setDaemon(true);
+        reader.start();
+
+        ModelAggregate aggregate = new ModelAggregate(model.info().layers(), model.info().dMlp(), config.topK());
+        List<Window> pool = new ArrayList<>();
+        int poolSize = config.batchSize() * POOL_BATCHES;
+        long windows = 0;
+        long tokens = 0;
+        try {
+            for (List<Window> chunk = queue.take(); chunk != END; chunk = queue.take()) {
+                pool.addAll(chunk);
+                if (pool.size() >= poolSize) {
+                    tokens += runPool(pool, aggregate);
+                    windows += pool.size();
+                    pool.clear();
+                    progress.update(documents[0], tokens, corpus.bytesRead());
+                }
+            }
+            if (failure.get() != null) {
+                throw rethrow(failure.get());
+            }
+            tokens += runPool(pool, aggregate);
+            windows += pool.size();
+            progress.update(documents[0], tokens, corpus.bytesRead());
+        } finally {
+            reader.interrupt();
+        }
+        return new ScanResult(aggregate, documents[0], windows, tokens, (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Sorts the pool by length and runs it batch by batch, so a batch's windows need little padding. */
+    private long runPool(List<Window> pool, ModelAggregate aggregate) {
+        pool.sort(Comparator.comparingInt(Window::length));
+        long tokens = 0;
+        for (int from = 0; from < pool.size(); from += config.batchSize()) {
+            List<Window> batch = pool.subList(from, Math.min(pool.size(), from + config.batchSize()));
+            Activations acts = model.run(batch.stream().map(Window::ids).toList());
+            aggregate.add(acts, batch);
+            for (Window w : batch) {
+                tokens += w.length();
+            }
+        }
+        return tokens;
+    }
+
+    private void produce(CorpusReader corpus, BlockingQueue<List<Window>> queue, AtomicReference<Throwable> failure,
+                         long[] documents) {
+        int width = model.frame().contentTokens(config.context());
+        long[] order = {0};
+        long[] tokens = {0};
+        try {
+            corpus.read(doc -> {
+                List<Window> windows = tokenizer.windows(doc, width, order[0]);
+                if (config.maxTokens() > 0) {
+                    windows = cutAt(windows, config.maxTokens() - tokens[0]);
+                }
+                order[0] += windows.size();
+                windows.forEach(w -> tokens[0] += w.length());
+                synchronized (documents) {
+                    documents[0]++;
+                }
+                put(queue, windows);
+                return config.maxTokens() == 0 || tokens[0] < config.maxTokens();
+            });
+        } catch (Throwable t) {
+            failure.set(t);
+        } finally {
+            try {
+                queue.put(END);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The windows up to a budget of content tokens; the last one may be cut short. */
+    private static List<Window> cutAt(List<Window> windows, long budget) {
+        List<Window> out = new ArrayList<>();
+        for (Window w : windows) {
+            if (budget <= 0) {
+                break;
+            }
+            out.add(w.length() <= budget ? w : w.prefix((int) budget));
+            budget -= w.length();
+        }
+        return out;
+    }
+
+    private static void put(BlockingQueue<List<Window>> queue, List<Window> windows) {
+        if (windows.isEmpty()) {
+            return;
+        }
+        try {
+            queue.put(windows);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("scan interrupted", e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.neurodex.tokenize;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import dev.neurodex.corpus.Document;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tokenizes documents with a Hugging Face tokenizer.json and cuts them into windows. A document is
+ * tokenized whole, without special tokens, truncation or padding, whatever tokenizer.json asks for.
+ */
+public final class WindowTokenizer implements AutoCloseable {
+    private final HuggingFaceTokenizer tokenizer;
+
+    private WindowTokenizer(HuggingFaceTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
+
+    public static WindowTokenizer load(InputStream tokenizerJson) {
+        Map<String, String> options = Map.of(
+                "addSpecialTokens", "false", "truncation", "false", "padding", "false");
+        try {
+            return new WindowTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, options));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tokenizer.json", e);
+        }
+    }
+
+    /** Token ids of {@code text} as the model sees them, with no special tokens. */
+    public long[] ids(String text) {
+        return tokenizer.encode(text, false, false).getIds();
+    }
+
+    /**
+     * Consecutive non-overlapping windows of at most {@code width} content tokens, from the first token.
+     *
+     * @param firstOrder corpus-wide order number of the document's first window
+     */
+    public List<Window> windows(Document doc, int width, long firstOrder) {
+        String text = doc.text();
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        Encoding encoding = tokenizer.encode(text, false, false);
+        long[] ids = encoding.getIds();
+        CharSpan[] spans = encoding.getCharTokenSpans();
+        CodePoints cp = new CodePoints(text);
+        List<Window> windows = new ArrayList<>((ids.length + width - 1) / width);
+        for (int from = 0, index = 0; from < ids.length; from += width, index++) {
+            int to = Math.min(ids.length, from + width);
+            int n = to - from;
+            int[] windowIds = new int[n];
+            int[] starts = new int[n];
+            int[] ends = new int[n];
+            String[] tokens = new String[n];
+            int previousEnd = spans[from].getStart();
+            for (int i = 0; i < n; i++) {
+                CharSpan span = spans[from + i];
+                windowIds[i] = Math.toIntExact(ids[from + i]);
+                starts[i] = span.getStart();
+                ends[i] = span.getEnd();
+                // Pieces of one character share its span: the first piece carries the text, the rest are empty.
+                int tokenEnd = Math.max(previousEnd, ends[i]);
+                tokens[i] = cp.substring(previousEnd, tokenEnd);
+                previousEnd = tokenEnd;
+            }
+            windows.add(new Window(doc.origin(), index, firstOrder + index, windowIds, tokens, starts, ends));
+        }
+        return windows;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+
+    /** Code point offsets (what the tokenizer reports) to Java's UTF-16 offsets. */
+    private static final class CodePoints {
+        private final String text;
+        private final int[] charIndex; // null when every code point is one UTF-16 unit
+
+        CodePoints(String text) {
+            this.text = text;
+            int count = text.codePointCount(0, text.length());
+            if (count == text.length()) {
+                charIndex = null;
+            } else {
+                charIndex = new int[count + 1];
+                for (int c = 0, i = 0; c < count; c++) {
+                    charIndex[c] = i;
+                    i += Character.charCount(text.codePointAt(i));
+                }
+                charIndex[count] = text.length();
+            }
+        }
+
+        String substring(int cpStart, int cpEnd) {
+            return charIndex == null ? text.substring(cpStart, cpEnd) : text.substring(charIndex[cpStart], charIndex[cpEnd]);
+        }
+    }
+
+}

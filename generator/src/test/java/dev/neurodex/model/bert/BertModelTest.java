@@ -1,0 +1,136 @@
+package dev.neurodex.model.bert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl;
+import dev.neurodex.model.Activations;
+import dev.neurodex.model.LoadedModel;
+import dev.neurodex.model.ModelCatalog;
+import dev.neurodex.model.OfflineEngine;
+import dev.neurodex.model.onnx.OnnxStateDict;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The DJL forward against ONNX Runtime running the original graph, with the MLP tensors added as outputs. */
+class BertModelTest {
+    private static final double TOLERANCE = 1e-4;
+    private static NDManager manager;
+    private static LoadedModel loaded;
+    private static OrtEnvironment env;
+    private static OrtSession session;
+
+    @BeforeAll
+    static void load() throws Exception {
+        manager = OfflineEngine.newManager(2);
+        loaded = ModelCatalog.open(ModelCatalog.DEFAULT, manager);
+        OnnxMl.ModelProto onnx = OnnxStateDict.parse(new ByteArrayInputStream(ModelCatalog.defaultOnnxBytes()), "test");
+        OnnxMl.ModelProto.Builder builder = onnx.toBuilder();
+        for (int l = 0; l < 6; l++) {
+            builder.getGraphBuilder().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(ortHook(l)));
+        }
+        env = OrtEnvironment.getEnvironment();
+        session = env.createSession(builder.build().toByteArray(), new OrtSession.SessionOptions());
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        session.close();
+        loaded.close();
+        manager.close();
+    }
+
+    private static String ortHook(int layer) {
+        return "/encoder/layer." + layer + "/intermediate/intermediate_act_fn/Mul_1_output_0";
+    }
+
+    @Test
+    void hooksAndHiddenStateMatchOnnxRuntimeWithPaddingInTheBatch() throws Exception {
+        Random random = new Random(7);
+        List<int[]> windows = new ArrayList<>();
+        for (int length : new int[] {126, 5, 60, 1, 126, 33}) {
+            int[] ids = new int[length];
+            for (int i = 0; i < length; i++) {
+                ids[i] = 1000 + random.nextInt(29000);
+            }
+            windows.add(ids);
+        }
+        BertModel bert = (BertModel) loaded.model();
+        BertModel.Result djl = bert.forward(windows, true);
+        Activations acts = djl.activations();
+        for (int b = 0; b < windows.size(); b++) {
+            int[] content = windows.get(b);
+            long[] framed = new long[content.length + 2];
+            framed[0] = 101;
+            for (int i = 0; i < content.length; i++) {
+                framed[i + 1] = content[i];
+            }
+            framed[framed.length - 1] = 102;
+            long[] ones = new long[framed.length];
+            java.util.Arrays.fill(ones, 1);
+            Map<String, OnnxTensor> inputs = Map.of(
+                    "input_ids", OnnxTensor.createTensor(env, new long[][] {framed}),
+                    "attention_mask", OnnxTensor.createTensor(env, new long[][] {ones}),
+                    "token_type_ids", OnnxTensor.createTensor(env, new long[][] {new long[framed.length]}));
+            try (OrtSession.Result ort = session.run(inputs)) {
+                for (int l = 0; l < 6; l++) {
+                    float[] expected = flat(ort, ortHook(l));
+                    double diff = 0;
+                    // every position, framing included: the whole sequence must agree
+                    for (int pos = -1; pos <= content.length; pos++) {
+                        for (int n = 0; n < 1536; n++) {
+                            float got = acts.layers()[l][acts.rowStart(b, pos) + n];
+                            diff = Math.max(diff, Math.abs(got - expected[(pos + 1) * 1536 + n]));
+                        }
+                    }
+                    assertTrue(diff <= TOLERANCE, "window " + b + " layer " + l + ": max abs diff " + diff);
+                }
+                float[] hidden = flat(ort, "last_hidden_state");
+                double diff = 0;
+                for (int pos = 0; pos < framed.length; pos++) {
+                    for (int h = 0; h < 384; h++) {
+                        diff = Math.max(diff, Math.abs(djl.finalHidden()[(b * acts.seqLen() + pos) * 384 + h] - hidden[pos * 384 + h]));
+                    }
+                }
+                assertTrue(diff <= TOLERANCE, "window " + b + " final hidden state: max abs diff " + diff);
+            }
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Test
+    void aWindowAloneGivesTheSameActivationsAsInABatch() {
+        int[] a = {2000, 2001, 2002, 2003};
+        int[] b = new int[100];
+        java.util.Arrays.fill(b, 3000);
+        Activations alone = loaded.model().run(List.of(a));
+        Activations batched = loaded.model().run(List.of(b, a));
+        double diff = 0;
+        for (int pos = 0; pos < a.length; pos++) {
+            for (int n = 0; n < 1536; n++) {
+                diff = Math.max(diff, Math.abs(alone.layers()[5][alone.rowStart(0, pos) + n]
+                        - batched.layers()[5][batched.rowStart(1, pos) + n]));
+            }
+        }
+        assertTrue(diff <= TOLERANCE, "padding changed activations by " + diff);
+        assertEquals(6, batched.layers().length);
+    }
+
+    private static float[] flat(OrtSession.Result result, String name) throws Exception {
+        OnnxTensor tensor = (OnnxTensor) result.get(name).orElseThrow();
+        java.nio.FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] out = new float[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+}
