@@ -1,6 +1,6 @@
 package dev.neurodex.corpus;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,11 +12,11 @@ import java.util.List;
 public final class BadRecords {
     private static final int PRINTED = 20;
     private final boolean strict;
-    private final PrintStream log;
+    private final PrintWriter log;
     private final List<String> examples = new ArrayList<>();
     private long count;
 
-    public BadRecords(boolean strict, PrintStream log) {
+    public BadRecords(boolean strict, PrintWriter log) {
         this.strict = strict;
         this.log = log;
     }

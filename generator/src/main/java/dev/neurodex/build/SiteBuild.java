@@ -1,0 +1,158 @@
+package dev.neurodex.build;
+
+import ai.djl.ndarray.NDManager;
+import dev.neurodex.aggregate.LayerAggregate;
+import dev.neurodex.corpus.BadRecords;
+import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.HookName;
+import dev.neurodex.model.LoadedModel;
+import dev.neurodex.model.ModelCatalog;
+import dev.neurodex.model.ModelInfo;
+import dev.neurodex.model.OfflineEngine;
+import dev.neurodex.render.LayerPage;
+import dev.neurodex.render.ModelPage;
+import dev.neurodex.render.SitePage;
+import dev.neurodex.render.SiteRenderer;
+import dev.neurodex.render.SiteShape;
+import dev.neurodex.scan.ScanProgress;
+import dev.neurodex.scan.ScanResult;
+import dev.neurodex.scan.Scanner;
+import dev.neurodex.store.Json;
+import dev.neurodex.store.Manifest;
+import dev.neurodex.store.NeuronRecord;
+import dev.neurodex.store.RecordBuilder;
+import dev.neurodex.store.SitePublisher;
+import dev.neurodex.tokenize.WindowTokenizer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * One build, in phases: check the inputs → scan the corpus (read, tokenize, forward, aggregate) → write records
+ * and pages into a staging directory → swap it in for {@code --out}. Any failure leaves the previous site as it was.
+ */
+public final class SiteBuild {
+    private final BuildConfig config;
+    private final PrintWriter log;
+    private final Function<CorpusReader, ScanProgress> progress;
+
+    public SiteBuild(BuildConfig config, PrintWriter log, Function<CorpusReader, ScanProgress> progress) {
+        this.config = config;
+        this.log = log;
+        this.progress = progress;
+    }
+
+    /** What a finished build reports. */
+    public record Summary(long documents, long tokens, long badRecords, double scanSeconds, double totalSeconds,
+                          int pages, Path out) {}
+
+    public Summary run() throws InterruptedException {
+        long started = System.nanoTime();
+        BadRecords bad = new BadRecords(config.strict(), log);
+        CorpusReader corpus = new CorpusReader(config.corpus(), bad); // fails on a bad path before any work
+        SitePublisher publisher = SitePublisher.begin(config.out());
+        Thread cleanup = new Thread(publisher::abandon, "neurodex-abandon-staging");
+        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: drop the half-built site, keep the old one
+        try (NDManager manager = OfflineEngine.newManager(config.threads());
+             LoadedModel loaded = ModelCatalog.open(config.model(), manager);
+             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
+            Scanner scanner = new Scanner(loaded.model(), tokenizer, config.scan());
+            ScanResult scan;
+            try (ScanProgress bar = progress.apply(corpus)) {
+                scan = scanner.scan(corpus, bar);
+            }
+            Manifest manifest = manifest(loaded, corpus, bad, scan);
+            int pages = write(publisher.staging(), loaded.model().info(), scan, manifest);
+            publisher.commit();
+            return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(),
+                    (System.nanoTime() - started) / 1e9, pages, config.out());
+        } catch (RuntimeException | InterruptedException | Error e) {
+            publisher.abandon();
+            throw e;
+        } finally {
+            removeHook(cleanup);
+        }
+    }
+
+    private int write(Path root, ModelInfo info, ScanResult scan, Manifest manifest) {
+        SiteRenderer renderer = new SiteRenderer(manifest.neurodexVersion());
+        SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal());
+        RecordBuilder records = new RecordBuilder(info.slug());
+        Path modelDir = root.resolve(info.slug());
+        List<ModelPage.LayerRow> layerRows = new ArrayList<>();
+        for (LayerAggregate layer : scan.aggregate().layers()) {
+            Path dir = mkdirs(modelDir.resolve(Integer.toString(layer.layer())));
+            List<NeuronRecord> built = IntStream.range(0, info.dMlp()).parallel().mapToObj(n -> {
+                NeuronRecord record = records.build(layer, n);
+                Json.write(dir.resolve(n + ".json"), record);
+                renderer.neuron(dir.resolve(n + ".html"), record, shape);
+                return record;
+            }).toList();
+            String hook = HookName.mlpPost(layer.layer());
+            List<LayerPage.Row> rows = built.stream().map(LayerPage::row).toList();
+            renderer.layer(dir.resolve("index.html"), LayerPage.of(shape, layer.layer(), hook, rows));
+            layerRows.add(ModelPage.layerRow(layer.layer(), hook, built));
+        }
+        Json.writePretty(modelDir.resolve("manifest.json"), manifest);
+        renderer.model(modelDir.resolve("index.html"), modelPage(shape, manifest, layerRows));
+        renderer.site(root, new SitePage(List.of(SiteRenderer.modelRow(manifest))));
+        return info.layers() * info.dMlp();
+    }
+
+    private Manifest manifest(LoadedModel loaded, CorpusReader corpus, BadRecords bad, ScanResult scan) {
+        ModelInfo info = loaded.model().info();
+        return new Manifest(
+                new Manifest.Model(info.slug(), info.architecture(), info.causal(), info.parameters(), info.source(),
+                        info.sha256(), HookName.mlpPost(0).replace(".0.", ".{L}.")),
+                info.layers(), info.dMlp(),
+                new Manifest.Tokenizer(loaded.tokenizerName(), loaded.tokenizerSha256()),
+                new Manifest.Corpus(config.corpus().stream().map(Path::toString).toList(), corpus.files(),
+                        scan.documents(), scan.windows(), scan.tokens(), bad.count(), corpus.skippedFiles()),
+                config.scan().topK(), config.scan().context(), Version.get(),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
+                        config.scan().batchSize(), config.threads(), config.scan().maxTokens()));
+    }
+
+    private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers) {
+        List<ModelPage.Fact> facts = List.of(
+                new ModelPage.Fact("weights", m.model().source() + " (sha256 " + m.model().sha256() + ")"),
+                new ModelPage.Fact("parameters", String.format("%,d", m.model().parameters())),
+                new ModelPage.Fact("tokenizer", m.tokenizer().name()),
+                new ModelPage.Fact("corpus", String.join(", ", m.corpus().roots())),
+                new ModelPage.Fact("documents", String.format("%,d", m.corpus().documents())),
+                new ModelPage.Fact("content tokens", String.format("%,d", m.corpus().tokens())),
+                new ModelPage.Fact("bad records skipped", String.format("%,d", m.corpus().badRecords())),
+                new ModelPage.Fact("context", m.context() + " positions per window, framing included"),
+                new ModelPage.Fact("top-k", Integer.toString(m.k())),
+                new ModelPage.Fact("built", m.buildTime() + " by neurodex " + m.neurodexVersion()));
+        return new ModelPage(shape.model(), shape.architecture(), shape.layers(), shape.neuronsPerLayer(),
+                String.format("%,d", (long) shape.layers() * shape.neuronsPerLayer()), m.model().hook(),
+                shape.attentionNote(), layers, facts);
+    }
+
+    private static Path mkdirs(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running
+        }
+    }
+}

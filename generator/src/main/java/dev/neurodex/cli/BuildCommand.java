@@ -1,0 +1,89 @@
+package dev.neurodex.cli;
+
+import dev.neurodex.build.BuildConfig;
+import dev.neurodex.build.SiteBuild;
+import dev.neurodex.model.ModelCatalog;
+import dev.neurodex.scan.ScanConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code neurodex build}: scan a corpus through a model and publish the site. */
+@Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Scan a corpus through a model and publish one page per MLP neuron.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the site was published", "1:the build failed; the previous site is unchanged",
+                "2:bad command line"})
+final class BuildCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = ModelCatalog.DEFAULT, paramLabel = "NAME",
+            description = "Model to scan (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH",
+            description = "Corpus files or directories: .jsonl / .txt / .tar, optionally .gz .zst .xz .bz2 "
+                    + "(default: the corpus shipped in corpus/).")
+    List<Path> corpus;
+
+    @Option(names = "--out", defaultValue = "site", paramLabel = "DIR",
+            description = "Output folder, replaced as a whole when the build succeeds (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--top-k", defaultValue = "20", paramLabel = "K", description = "Top windows kept per neuron (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--context", defaultValue = "128", paramLabel = "C",
+            description = "Positions per window including [CLS]/[SEP] (default: ${DEFAULT-VALUE}).")
+    int context;
+
+    @Option(names = "--max-tokens", defaultValue = "0", paramLabel = "N",
+            description = "Stop after N content tokens (default: the whole corpus).")
+    long maxTokens;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "Threads for the forward pass (default: all cores).")
+    int threads;
+
+    @Option(names = "--strict", description = "Stop at the first bad corpus record (exit 1) instead of skipping it.")
+    boolean strict;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        BuildConfig config = config();
+        SiteBuild.Summary s = new SiteBuild(config, spec.commandLine().getErr(),
+                corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens)).run();
+        spec.commandLine().getOut().println(String.format(Locale.ROOT,
+                "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s), "
+                        + "total %.1f s, %,d neuron pages -> %s",
+                config.model(), s.documents(), s.tokens(), s.badRecords(), s.scanSeconds(),
+                s.scanSeconds() > 0 ? s.tokens() / s.scanSeconds() : 0, s.totalSeconds(), s.pages(),
+                s.out().resolve("index.html")));
+        return ExitCodes.OK;
+    }
+
+    private BuildConfig config() {
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must not be negative, got " + threads);
+        }
+        try {
+            ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens);
+            List<Path> paths = corpus == null ? List.of(DefaultCorpus.locate()) : corpus;
+            return new BuildConfig(model, paths, out, scan, threads, strict);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}

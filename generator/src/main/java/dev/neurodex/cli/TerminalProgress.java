@@ -1,0 +1,49 @@
+package dev.neurodex.cli;
+
+import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.scan.ScanProgress;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * A progress bar on stderr: corpus consumed (or tokens, under --max-tokens) with ETA, plus documents, tokens
+ * and tokens/s. Without a terminal it prints a plain line every few seconds instead of redrawing.
+ */
+final class TerminalProgress implements ScanProgress {
+    private final ProgressBar bar;
+    private final long maxTokens;
+    private final long started = System.nanoTime();
+
+    TerminalProgress(CorpusReader corpus, long maxTokens) {
+        this.maxTokens = maxTokens;
+        long total = maxTokens > 0 ? maxTokens : corpus.totalBytes();
+        ProgressBarBuilder builder = new ProgressBarBuilder()
+                .setTaskName("scan")
+                .setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(System.console() == null ? 10_000 : 500)
+                .continuousUpdate()
+                .showSpeed();
+        if (maxTokens > 0) {
+            builder.setUnit(" tok", 1);
+        } else {
+            builder.setUnit(" MB", 1 << 20);
+        }
+        this.bar = builder.build();
+    }
+
+    @Override
+    public void update(long documents, long tokens, long corpusBytesRead) {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        bar.stepTo(maxTokens > 0 ? tokens : corpusBytesRead);
+        bar.setExtraMessage(String.format(Locale.ROOT, "%,d docs, %,d tokens, %,.0f tok/s",
+                documents, tokens, seconds > 0 ? tokens / seconds : 0));
+    }
+
+    @Override
+    public void close() {
+        bar.close();
+    }
+}

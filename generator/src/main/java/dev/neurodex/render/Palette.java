@@ -1,0 +1,27 @@
+package dev.neurodex.render;
+
+/**
+ * Maps an activation to one of eight colour steps per sign on a neuron's single signed scale
+ * (CSS classes {@code p1..p8}, {@code n1..n8}); values within 1/16 of the scale of zero stay white.
+ * Classes instead of inline colours keep pages small and let the stylesheet choose the palette.
+ */
+final class Palette {
+    static final int STEPS = 8;
+
+    private Palette() {}
+
+    /** The full-colour magnitude of a neuron: its largest absolute activation, never zero. */
+    static double scale(double max, double min) {
+        double s = Math.max(Math.abs(max), Math.abs(min));
+        return s > 0 && Double.isFinite(s) ? s : 1;
+    }
+
+    static String cssClass(double value, double scale) {
+        double t = Math.min(1, Math.abs(value) / scale);
+        int step = (int) Math.ceil(t * STEPS - 0.5);
+        if (step <= 0) {
+            return "";
+        }
+        return (value > 0 ? "p" : "n") + step;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.neurodex.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The one JSON configuration of the site's files. */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectWriter COMPACT = MAPPER.writer();
+    private static final ObjectWriter PRETTY = MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {}
+
+    /** Compact: records are many and read by programs. */
+    public static void write(Path file, Object value) {
+        write(file, value, COMPACT);
+    }
+
+    /** Indented: the manifest is read by people too. */
+    public static void writePretty(Path file, Object value) {
+        write(file, value, PRETTY);
+    }
+
+    private static void write(Path file, Object value, ObjectWriter writer) {
+        try {
+            Files.write(file, writer.writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

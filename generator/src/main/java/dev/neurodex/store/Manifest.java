@@ -1,0 +1,21 @@
+package dev.neurodex.store;
+
+import dev.neurodex.corpus.CorpusFile;
+import java.util.List;
+
+/** {@code <model>/manifest.json}: how a model's pages were built, so that a reader can reproduce them. */
+public record Manifest(Model model, int layers, int neuronsPerLayer, Tokenizer tokenizer, Corpus corpus,
+                       int k, int context, String neurodexVersion, String buildTime, Build build) {
+
+    /** @param hook the hook of every layer, with {@code {L}} for the layer number */
+    public record Model(String name, String architecture, boolean causal, long parameters, String source,
+                        String sha256, String hook) {}
+
+    public record Tokenizer(String name, String sha256) {}
+
+    public record Corpus(List<String> roots, List<CorpusFile> files, long documents, long windows, long tokens,
+                         long badRecords, List<String> skippedFiles) {}
+
+    /** @param tokensPerSecond content tokens per second of the scan alone */
+    public record Build(double scanSeconds, double tokensPerSecond, int batchSize, int threads, long maxTokens) {}
+}

@@ -1,0 +1,132 @@
+package dev.neurodex.aggregate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.neurodex.corpus.Origin;
+import dev.neurodex.model.Activations;
+import dev.neurodex.tokenize.Window;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The single-pass aggregation against a brute-force computation of the same definitions. */
+class LayerAggregateTest {
+    private static final int NEURONS = 37;
+    private static final int K = 5;
+
+    /** A batch of random windows with random activations (quantised, so that ties really occur). */
+    private record Batch(List<Window> windows, Activations acts) {}
+
+    private static List<Batch> randomBatches(Random random, int batches, long firstOrder) {
+        List<Batch> out = new ArrayList<>();
+        long order = firstOrder;
+        for (int i = 0; i < batches; i++) {
+            int size = 1 + random.nextInt(6);
+            int seq = 2 + random.nextInt(12);
+            List<Window> windows = new ArrayList<>();
+            for (int b = 0; b < size; b++) {
+                int len = 1 + random.nextInt(seq - 1);
+                windows.add(new Window(new Origin("f", (int) order, null), 0, order++, new int[len], new String[len],
+                        new int[len], new int[len]));
+            }
+            float[] values = new float[size * (seq + 1) * NEURONS];
+            for (int v = 0; v < values.length; v++) {
+                values[v] = Math.round(random.nextGaussian() * 8) / 4f;
+            }
+            out.add(new Batch(windows, new Activations(size, seq + 1, 1, NEURONS, new float[][] {values})));
+        }
+        return out;
+    }
+
+    private static LayerAggregate aggregate(List<Batch> batches) {
+        LayerAggregate agg = new LayerAggregate(0, NEURONS, K);
+        for (Batch b : batches) {
+            agg.add(b.acts(), b.windows());
+        }
+        return agg;
+    }
+
+    @Test
+    void topKAndStatsMatchBruteForce() {
+        List<Batch> batches = randomBatches(new Random(42), 60, 0);
+        LayerAggregate agg = aggregate(batches);
+        for (int n = 0; n < NEURONS; n++) {
+            float max = Float.NEGATIVE_INFINITY;
+            float min = Float.POSITIVE_INFINITY;
+            double sum = 0;
+            long positive = 0;
+            long tokens = 0;
+            record Scored(float score, long order, float[] values) {}
+            List<Scored> all = new ArrayList<>();
+            for (Batch batch : batches) {
+                for (int b = 0; b < batch.windows().size(); b++) {
+                    Window w = batch.windows().get(b);
+                    float[] values = new float[w.length()];
+                    float score = Float.NEGATIVE_INFINITY;
+                    for (int pos = 0; pos < w.length(); pos++) {
+                        float v = batch.acts().layers()[0][batch.acts().rowStart(b, pos) + n];
+                        values[pos] = v;
+                        score = Math.max(score, v);
+                        max = Math.max(max, v);
+                        min = Math.min(min, v);
+                        sum += v;
+                        positive += v > 0 ? 1 : 0;
+                        tokens++;
+                    }
+                    all.add(new Scored(score, w.order(), values));
+                }
+            }
+            all.sort(Comparator.comparingDouble((Scored s) -> -s.score()).thenComparingLong(Scored::order));
+            List<TopEntry> top = agg.top(n);
+            assertEquals(K, top.size());
+            for (int i = 0; i < K; i++) {
+                assertEquals(all.get(i).score(), top.get(i).score(), "neuron " + n + " rank " + i);
+                assertEquals(all.get(i).order(), top.get(i).window().order(), "neuron " + n + " rank " + i + " (tie order)");
+                assertArrayEquals(all.get(i).values(), top.get(i).values());
+            }
+            NeuronStats stats = agg.stats(n);
+            assertEquals(max, stats.max());
+            assertEquals(min, stats.min());
+            assertEquals(sum / tokens, stats.mean(), 1e-6);
+            assertEquals((double) positive / tokens, stats.density());
+            assertEquals(tokens, stats.tokens());
+        }
+    }
+
+    @Test
+    void mergingTwoPartialStatesEqualsOneRun() {
+        List<Batch> batches = randomBatches(new Random(3), 50, 0);
+        LayerAggregate whole = aggregate(batches);
+        LayerAggregate first = aggregate(batches.subList(0, 20));
+        LayerAggregate second = aggregate(batches.subList(20, 50));
+        first.merge(second);
+        assertEquals(whole.tokens(), first.tokens());
+        for (int n = 0; n < NEURONS; n++) {
+            NeuronStats a = whole.stats(n);
+            NeuronStats b = first.stats(n);
+            assertEquals(a.max(), b.max());
+            assertEquals(a.min(), b.min());
+            assertEquals(a.density(), b.density());
+            assertEquals(a.mean(), b.mean(), 1e-9);
+            List<TopEntry> x = whole.top(n);
+            List<TopEntry> y = first.top(n);
+            assertEquals(x.size(), y.size());
+            for (int i = 0; i < x.size(); i++) {
+                assertSame(x.get(i).window(), y.get(i).window(), "neuron " + n + " rank " + i);
+                assertEquals(x.get(i).score(), y.get(i).score());
+            }
+        }
+    }
+
+    @Test
+    void fewerWindowsThanKKeepsThemAll() {
+        List<Batch> batches = randomBatches(new Random(5), 1, 0);
+        LayerAggregate agg = aggregate(batches);
+        int windows = batches.get(0).windows().size();
+        assertEquals(Math.min(K, windows), agg.top(0).size());
+    }
+}
