@@ -28,8 +28,10 @@ final class TerminalProgress implements ScanProgress {
                 .showSpeed();
         if (maxTokens > 0) {
             builder.setUnit(" tok", 1);
-        } else {
+        } else if (total > 1L << 30) {
             builder.setUnit(" MB", 1 << 20);
+        } else {
+            builder.setUnit(" KB", 1 << 10);
         }
         this.bar = builder.build();
     }

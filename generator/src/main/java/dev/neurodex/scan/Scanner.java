@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Scanner {
     /** Windows pooled before sorting by length: enough for many batches, so that batches pad little. */
     private static final int POOL_BATCHES = 16;
-    private static final List<Window> END = List.of();
+    /** The windows of one document, with the reader's running totals when it was read (for progress). */
+    private record Chunk(List<Window> windows, long documents, long bytesRead) {}
+
+    private static final Chunk END = new Chunk(List.of(), -1, -1);
 
     private final HookedModel model;
     private final WindowTokenizer tokenizer;
@@ -38,10 +41,9 @@ public final class Scanner {
 
     public ScanResult scan(CorpusReader corpus, ScanProgress progress) throws InterruptedException {
         long started = System.nanoTime();
-        BlockingQueue<List<Window>> queue = new ArrayBlockingQueue<>(1024);
+        BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(1024);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        long[] documents = {0};
-        Thread reader = new Thread(() -> produce(corpus, queue, failure, documents), "corpus-reader");
+        Thread reader = new Thread(() -> produce(corpus, queue, failure), "corpus-reader");
         reader.setDaemon(true);
         reader.start();
 
@@ -50,14 +52,16 @@ public final class Scanner {
         int poolSize = config.batchSize() * POOL_BATCHES;
         long windows = 0;
         long tokens = 0;
+        Chunk last = new Chunk(List.of(), 0, 0);
         try {
-            for (List<Window> chunk = queue.take(); chunk != END; chunk = queue.take()) {
-                pool.addAll(chunk);
+            for (Chunk chunk = queue.take(); chunk != END; chunk = queue.take()) {
+                pool.addAll(chunk.windows());
+                last = chunk;
                 if (pool.size() >= poolSize) {
                     tokens += runPool(pool, aggregate);
                     windows += pool.size();
                     pool.clear();
-                    progress.update(documents[0], tokens, corpus.bytesRead());
+                    progress.update(last.documents(), tokens, last.bytesRead());
                 }
             }
             if (failure.get() != null) {
@@ -65,11 +69,11 @@ public final class Scanner {
             }
             tokens += runPool(pool, aggregate);
             windows += pool.size();
-            progress.update(documents[0], tokens, corpus.bytesRead());
+            progress.update(last.documents(), tokens, corpus.bytesRead());
         } finally {
             reader.interrupt();
         }
-        return new ScanResult(aggregate, documents[0], windows, tokens, (System.nanoTime() - started) / 1e9);
+        return new ScanResult(aggregate, last.documents(), windows, tokens, (System.nanoTime() - started) / 1e9);
     }
 
     /** Sorts the pool by length and runs it batch by batch, so a batch's windows need little padding. */
@@ -87,11 +91,11 @@ public final class Scanner {
         return tokens;
     }
 
-    private void produce(CorpusReader corpus, BlockingQueue<List<Window>> queue, AtomicReference<Throwable> failure,
-                         long[] documents) {
+    private void produce(CorpusReader corpus, BlockingQueue<Chunk> queue, AtomicReference<Throwable> failure) {
         int width = model.frame().contentTokens(config.context());
         long[] order = {0};
         long[] tokens = {0};
+        long[] documents = {0};
         try {
             corpus.read(doc -> {
                 List<Window> windows = tokenizer.windows(doc, width, order[0]);
@@ -100,10 +104,7 @@ public final class Scanner {
                 }
                 order[0] += windows.size();
                 windows.forEach(w -> tokens[0] += w.length());
-                synchronized (documents) {
-                    documents[0]++;
-                }
-                put(queue, windows);
+                put(queue, new Chunk(windows, ++documents[0], corpus.bytesRead()));
                 return config.maxTokens() == 0 || tokens[0] < config.maxTokens();
             });
         } catch (Throwable t) {
@@ -130,12 +131,9 @@ public final class Scanner {
         return out;
     }
 
-    private static void put(BlockingQueue<List<Window>> queue, List<Window> windows) {
-        if (windows.isEmpty()) {
-            return;
-        }
+    private static void put(BlockingQueue<Chunk> queue, Chunk chunk) {
         try {
-            queue.put(windows);
+            queue.put(chunk);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("scan interrupted", e);
