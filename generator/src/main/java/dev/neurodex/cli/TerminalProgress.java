@@ -25,7 +25,7 @@ final class TerminalProgress implements ScanProgress {
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(System.console() == null ? 10_000 : 500)
                 .continuousUpdate()
-                .showSpeed();
+                .setMaxRenderedLength(120);
         if (maxTokens > 0) {
             builder.setUnit(" tok", 1);
         } else if (total > 1L << 30) {
@@ -40,7 +40,7 @@ final class TerminalProgress implements ScanProgress {
     public void update(long documents, long tokens, long corpusBytesRead) {
         double seconds = (System.nanoTime() - started) / 1e9;
         bar.stepTo(maxTokens > 0 ? tokens : corpusBytesRead);
-        bar.setExtraMessage(String.format(Locale.ROOT, "%,d docs, %,d tokens, %,.0f tok/s",
+        bar.setExtraMessage(String.format(Locale.ROOT, " %,d docs %,d tok %,.0f tok/s",
                 documents, tokens, seconds > 0 ? tokens / seconds : 0));
     }
 

@@ -13,14 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.io.input.CloseShieldInputStream;
 
 /**
  * Streams the documents of a corpus in a fixed order, never holding more than one document:
@@ -117,7 +118,7 @@ public final class CorpusReader {
     }
 
     private boolean readFile(Path path, String label, DocumentSink sink) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = DigestUtils.getSha256Digest();
         long[] documents = {0};
         DocumentSink counting = doc -> {
             documents[0]++;
@@ -159,7 +160,7 @@ public final class CorpusReader {
                 continue;
             }
             // The member stream must not be closed: that would close the archive.
-            if (!readStream(new NonClosingInputStream(tar), member, sink)) {
+            if (!readStream(CloseShieldInputStream.wrap(tar), member, sink)) {
                 return false;
             }
         }
@@ -260,13 +261,5 @@ public final class CorpusReader {
 
     private static String name(Path p) {
         return p.getFileName().toString();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -10,8 +10,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.apache.commons.codec.digest.DigestUtils;
 import java.util.List;
 
 /** The models neurodex can load by name; each entry says where its weights and tokenizer come from. */
@@ -36,7 +36,7 @@ public final class ModelCatalog {
         if (!name.equals(DEFAULT)) {
             throw new ModelException("unknown model '" + name + "'; known: " + String.join(", ", names()));
         }
-        MessageDigest sha = sha256();
+        MessageDigest sha = DigestUtils.getSha256Digest();
         OnnxMl.ModelProto onnx;
         try (InputStream in = new DigestInputStream(resource(MINILM_ONNX), sha)) {
             onnx = OnnxStateDict.parse(in, MINILM_ONNX);
@@ -51,7 +51,7 @@ public final class ModelCatalog {
                 false, weights.parameterCount(), MINILM_ARTIFACT + "!" + MINILM_ONNX, onnxSha);
         byte[] tokenizer = readAll(MINILM_TOKENIZER);
         return new LoadedModel(new BertModel(config, weights, "", info, BERT_FRAME, manager),
-                tokenizer, MINILM_TOKENIZER.substring(1), sha256Hex(tokenizer));
+                tokenizer, MINILM_TOKENIZER.substring(1), DigestUtils.sha256Hex(tokenizer));
     }
 
     /** The ONNX file of the default model, for tools that run it with another engine. */
@@ -75,15 +75,4 @@ public final class ModelCatalog {
         return in;
     }
 
-    public static String sha256Hex(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
