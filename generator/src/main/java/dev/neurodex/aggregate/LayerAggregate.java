@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Everything the site needs from one layer, gathered in a single pass: per neuron the running max, min,
- * sum and count of positive activations, and the top-k windows. Memory is fixed by neurons × k × window;
+ * sum and count of positive activations, a histogram of all activations, the top-k windows, the k windows with
+ * the most negative activations and uniform samples of windows per score interval. Memory is fixed by
+ * neurons × (k + samples) × window;
  * it does not grow with the corpus. Two aggregates over disjoint parts of a corpus merge into exactly the
  * aggregate of one pass over both (given window orders from the same numbering).
  */
@@ -18,8 +20,16 @@ public final class LayerAggregate {
     private final float[] min;
     private final double[] sum;
     private final long[] positives;
+    // Bin-major ([bin * neurons + neuron]): a token's activations fall into a few bins, so its increments
+    // stay within a few cache-resident rows instead of touching one distant row per neuron.
+    private final long[] histogram;
     private final TopK top;
+    private final TopK bottom; // scored by the negated window minimum
+    private final IntervalSamples samples;
     private long tokens;
+
+    /** Windows kept per (neuron, score interval); a page shows a few of them. */
+    static final int SAMPLES_PER_INTERVAL = 5;
 
     public LayerAggregate(int layer, int neurons, int k) {
         this.layer = layer;
@@ -28,7 +38,10 @@ public final class LayerAggregate {
         this.min = new float[neurons];
         this.sum = new double[neurons];
         this.positives = new long[neurons];
+        this.histogram = new long[neurons * ActivationBins.COUNT];
         this.top = new TopK(neurons, k);
+        this.bottom = new TopK(neurons, k);
+        this.samples = new IntervalSamples(neurons, SAMPLES_PER_INTERVAL);
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(min, Float.POSITIVE_INFINITY);
     }
@@ -64,6 +77,9 @@ public final class LayerAggregate {
                     windowSum[n] += v;
                     windowPositives[n] += v > 0f ? 1 : 0;
                 }
+                for (int n = 0; n < neurons; n++) {
+                    histogram[ActivationBins.of(a[row + n]) * neurons + n]++;
+                }
             }
             tokens += window.length();
             final int batchIndex = b;
@@ -72,12 +88,30 @@ public final class LayerAggregate {
                 min[n] = Math.min(min[n], windowMin[n]);
                 sum[n] += windowSum[n];
                 positives[n] += windowPositives[n];
+                // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
                 float score = windowMax[n];
-                if (score >= top.threshold(n)) {
-                    final int neuron = n;
-                    top.offer(n, score, window.order(), () -> new TopEntry(score, window, values(acts, a, batchIndex, window, neuron)));
+                float negated = -windowMin[n];
+                boolean toTop = score >= top.threshold(n);
+                boolean toBottom = negated >= bottom.threshold(n);
+                boolean toSamples = samples.tally(n, score, window.order());
+                if (toTop || toBottom || toSamples) {
+                    offer(n, window, score, negated, values(acts, a, batchIndex, window, n), toTop, toBottom, toSamples);
                 }
             }
+        }
+    }
+
+    private void offer(int n, Window window, float score, float negated, float[] values,
+                       boolean toTop, boolean toBottom, boolean toSamples) {
+        TopEntry entry = new TopEntry(score, window, values);
+        if (toTop) {
+            top.offer(n, score, window.order(), () -> entry);
+        }
+        if (toBottom) {
+            bottom.offer(n, negated, window.order(), () -> new TopEntry(negated, window, values));
+        }
+        if (toSamples) {
+            samples.offer(n, score, window.order(), () -> entry);
         }
     }
 
@@ -100,8 +134,13 @@ public final class LayerAggregate {
             sum[n] += other.sum[n];
             positives[n] += other.positives[n];
         }
+        for (int i = 0; i < histogram.length; i++) {
+            histogram[i] += other.histogram[i];
+        }
         tokens += other.tokens;
         top.merge(other.top);
+        bottom.merge(other.bottom);
+        samples.merge(other.samples);
     }
 
     public long tokens() {
@@ -118,5 +157,24 @@ public final class LayerAggregate {
     /** The top windows of neuron {@code n}, highest score first, ties to the earlier window. */
     public List<TopEntry> top(int n) {
         return top.sorted(n);
+    }
+
+    /** The windows holding neuron {@code n}'s most negative activations, most negative first. */
+    public List<TopEntry> bottom(int n) {
+        return bottom.sorted(n).stream().map(e -> new TopEntry(-e.score(), e.window(), e.values())).toList();
+    }
+
+    /** Sampled windows per score interval of neuron {@code n}, highest interval first. */
+    public List<ScoreInterval> intervals(int n) {
+        return samples.intervals(n);
+    }
+
+    /** Counts of neuron {@code n}'s activations per {@link ActivationBins} bin, over every content token. */
+    public long[] histogram(int n) {
+        long[] counts = new long[ActivationBins.COUNT];
+        for (int b = 0; b < counts.length; b++) {
+            counts[b] = histogram[b * neurons + n];
+        }
+        return counts;
     }
 }

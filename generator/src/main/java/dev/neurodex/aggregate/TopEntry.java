@@ -10,7 +10,7 @@ import dev.neurodex.tokenize.Window;
  */
 public record TopEntry(float score, Window window, float[] values) {
 
-    /** The first content position holding the maximum. */
+    /** The first content position holding the score (the maximum; for a bottom entry, the minimum). */
     public int maxIndex() {
         for (int i = 0; i < values.length; i++) {
             if (values[i] == score) {

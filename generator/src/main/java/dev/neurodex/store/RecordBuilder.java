@@ -1,13 +1,29 @@
 package dev.neurodex.store;
 
+import dev.neurodex.aggregate.ActivationBins;
 import dev.neurodex.aggregate.LayerAggregate;
+import dev.neurodex.aggregate.ScoreInterval;
 import dev.neurodex.aggregate.TopEntry;
 import dev.neurodex.model.HookName;
 import dev.neurodex.tokenize.Window;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Turns a layer's aggregation state into neuron records. */
 public final class RecordBuilder {
+    /** Context kept around the extreme token of samples and bottom examples (as a page shows by default). */
+    public static final int BEFORE = 30;
+    public static final int AFTER = 10;
+    static final int INTERVALS = 5;
+    static final int SAMPLES = 4;
+    static final int BOTTOM = 5;
+
     private final String model;
 
     public RecordBuilder(String model) {
@@ -15,15 +31,71 @@ public final class RecordBuilder {
     }
 
     public NeuronRecord build(LayerAggregate layer, int neuron) {
-        List<NeuronRecord.Example> top = layer.top(neuron).stream().map(RecordBuilder::example).toList();
+        List<TopEntry> topEntries = layer.top(neuron);
+        List<NeuronRecord.Example> top = topEntries.stream().map(e -> example(e, 0, e.window().length())).toList();
+        Set<Long> inTop = topEntries.stream().map(e -> e.window().order()).collect(Collectors.toSet());
+        List<NeuronRecord.Example> bottom = layer.bottom(neuron).stream().limit(BOTTOM).map(RecordBuilder::context).toList();
+        List<TokenCount> tokens = maxTokens(top);
+        double concentration = top.isEmpty() ? 0 : (double) tokens.get(0).count() / top.size();
         return new NeuronRecord(model, layer.layer(), neuron, HookName.mlpPost(layer.layer()),
-                NeuronRecord.Stats.of(layer.stats(neuron)), top);
+                NeuronRecord.Stats.of(layer.stats(neuron)), top, histogram(layer.histogram(neuron)),
+                intervals(layer.intervals(neuron), inTop), bottom, tokens.stream().map(TokenCount::record).toList(),
+                concentration);
     }
 
-    private static NeuronRecord.Example example(TopEntry e) {
+    private static NeuronRecord.Histogram histogram(long[] counts) {
+        List<NeuronRecord.Bin> bins = new ArrayList<>();
+        for (int b = 0; b < counts.length; b++) {
+            if (counts[b] > 0) {
+                bins.add(new NeuronRecord.Bin(ActivationBins.low(b), ActivationBins.high(b), counts[b]));
+            }
+        }
+        return new NeuronRecord.Histogram(bins);
+    }
+
+    /** The highest intervals that still have samples once the top-k windows are left out. */
+    private static List<NeuronRecord.Interval> intervals(List<ScoreInterval> all, Set<Long> inTop) {
+        List<NeuronRecord.Interval> out = new ArrayList<>();
+        for (ScoreInterval interval : all) {
+            List<NeuronRecord.Example> samples = interval.samples().stream()
+                    .filter(e -> !inTop.contains(e.window().order())).limit(SAMPLES).map(RecordBuilder::context).toList();
+            if (!samples.isEmpty() && out.size() < INTERVALS) {
+                out.add(new NeuronRecord.Interval(interval.low(), interval.high(), interval.windows(), samples));
+            }
+        }
+        return out;
+    }
+
+    private static NeuronRecord.Example context(TopEntry e) {
+        int max = e.maxIndex();
+        return example(e, Math.max(0, max - BEFORE), Math.min(e.window().length(), max + AFTER + 1));
+    }
+
+    private static NeuronRecord.Example example(TopEntry e, int from, int to) {
         Window w = e.window();
         int max = e.maxIndex();
         return new NeuronRecord.Example(e.score(), new NeuronRecord.Doc(w.origin().file(), w.origin().line()),
-                w.index(), w.origin().source(), List.of(w.tokens()), e.values(), max, w.charStart()[max], w.charEnd()[max]);
+                w.index(), w.origin().source(), List.of(w.tokens()).subList(from, to),
+                java.util.Arrays.copyOfRange(e.values(), from, to), max - from, w.charStart()[max], w.charEnd()[max], from);
+    }
+
+    /** Max tokens of the top examples, grouped as a reader would (case and surrounding space ignored). */
+    private static List<TokenCount> maxTokens(List<NeuronRecord.Example> top) {
+        Map<String, List<NeuronRecord.Example>> groups = new LinkedHashMap<>();
+        for (NeuronRecord.Example e : top) {
+            String token = e.tokens().get(e.maxIndex()).strip().toLowerCase(Locale.ROOT);
+            groups.computeIfAbsent(token, t -> new ArrayList<>()).add(e);
+        }
+        return groups.entrySet().stream()
+                .map(g -> new TokenCount(g.getKey(), g.getValue().size(),
+                        g.getValue().stream().mapToDouble(NeuronRecord.Example::value).average().orElse(0)))
+                .sorted(Comparator.comparingInt(TokenCount::count).reversed().thenComparing(t -> -t.mean()))
+                .toList();
+    }
+
+    private record TokenCount(String token, int count, double mean) {
+        NeuronRecord.TokenCount record() {
+            return new NeuronRecord.TokenCount(token, count, mean);
+        }
     }
 }

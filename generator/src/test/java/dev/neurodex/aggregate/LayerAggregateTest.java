@@ -3,6 +3,7 @@ package dev.neurodex.aggregate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.neurodex.corpus.Origin;
 import dev.neurodex.model.Activations;
@@ -120,6 +121,84 @@ class LayerAggregateTest {
                 assertEquals(x.get(i).score(), y.get(i).score());
             }
         }
+    }
+
+    @Test
+    void histogramBottomAndIntervalsMatchBruteForce() {
+        List<Batch> batches = randomBatches(new Random(11), 40, 0);
+        LayerAggregate agg = aggregate(batches);
+        for (int n = 0; n < NEURONS; n++) {
+            long[] bins = new long[ActivationBins.COUNT];
+            record Scored(float max, float min, long order) {}
+            List<Scored> windows = new ArrayList<>();
+            for (Batch batch : batches) {
+                for (int b = 0; b < batch.windows().size(); b++) {
+                    Window w = batch.windows().get(b);
+                    float max = Float.NEGATIVE_INFINITY;
+                    float min = Float.POSITIVE_INFINITY;
+                    for (int pos = 0; pos < w.length(); pos++) {
+                        float v = batch.acts().layers()[0][batch.acts().rowStart(b, pos) + n];
+                        bins[ActivationBins.of(v)]++;
+                        max = Math.max(max, v);
+                        min = Math.min(min, v);
+                    }
+                    windows.add(new Scored(max, min, w.order()));
+                }
+            }
+            assertArrayEquals(bins, agg.histogram(n), "histogram of neuron " + n);
+            windows.sort(Comparator.comparingDouble((Scored s) -> s.min()).thenComparingLong(Scored::order));
+            List<TopEntry> bottom = agg.bottom(n);
+            for (int i = 0; i < K; i++) {
+                assertEquals(windows.get(i).min(), bottom.get(i).score(), "bottom rank " + i);
+                assertEquals(windows.get(i).order(), bottom.get(i).window().order(), "bottom rank " + i);
+            }
+            long total = 0;
+            for (ScoreInterval interval : agg.intervals(n)) {
+                long inside = windows.stream().filter(s -> s.max() >= interval.low() && s.max() < interval.high()
+                        || interval.low() == Double.NEGATIVE_INFINITY && s.max() < interval.high()).count();
+                assertEquals(inside, interval.windows(), "windows in [" + interval.low() + ", " + interval.high() + ")");
+                assertEquals(Math.min(inside, LayerAggregate.SAMPLES_PER_INTERVAL), interval.samples().size());
+                for (TopEntry e : interval.samples()) {
+                    assertTrue(e.score() < interval.high() && (e.score() >= interval.low()), "sample outside its interval");
+                }
+                total += interval.windows();
+            }
+            assertEquals(windows.size(), total);
+        }
+    }
+
+    @Test
+    void mergedHistogramsAndSamplesEqualOneRun() {
+        List<Batch> batches = randomBatches(new Random(8), 50, 0);
+        LayerAggregate whole = aggregate(batches);
+        LayerAggregate part = aggregate(batches.subList(0, 17));
+        part.merge(aggregate(batches.subList(17, 50)));
+        for (int n = 0; n < NEURONS; n++) {
+            assertArrayEquals(whole.histogram(n), part.histogram(n));
+            List<ScoreInterval> a = whole.intervals(n);
+            List<ScoreInterval> b = part.intervals(n);
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(a.get(i).windows(), b.get(i).windows());
+                assertEquals(a.get(i).samples().stream().map(e -> e.window().order()).sorted().toList(),
+                        b.get(i).samples().stream().map(e -> e.window().order()).sorted().toList());
+            }
+            assertEquals(whole.bottom(n).stream().map(e -> e.window().order()).toList(),
+                    part.bottom(n).stream().map(e -> e.window().order()).toList());
+        }
+    }
+
+    @Test
+    void activationBinsContainTheirValues() {
+        Random random = new Random(1);
+        for (int i = 0; i < 100_000; i++) {
+            float v = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(6) - 3));
+            int b = ActivationBins.of(v);
+            assertTrue(ActivationBins.low(b) <= v && v < ActivationBins.high(b),
+                    v + " not in bin " + b + " [" + ActivationBins.low(b) + ", " + ActivationBins.high(b) + ")");
+        }
+        assertEquals(ActivationBins.ZERO, ActivationBins.of(0f));
+        assertEquals(ActivationBins.ZERO, ActivationBins.of(-0f));
     }
 
     @Test

@@ -1,0 +1,57 @@
+package dev.neurodex.aggregate;
+
+/**
+ * Fixed, model-independent histogram bins for activations: 8 bins per octave (relative width 1/8) for
+ * magnitudes from 2^-10 to 2^14 on each side, and one bin for |v| < 2^-10. Reading the bin of a float takes a
+ * few bit operations, so every token of the corpus can be counted; the counts of two runs simply add.
+ */
+public final class ActivationBins {
+    static final int MIN_EXP = -10;
+    static final int MAX_EXP = 13;
+    static final int PER_OCTAVE = 8;
+    static final int PER_SIDE = (MAX_EXP - MIN_EXP + 1) * PER_OCTAVE;
+    /** Index of the bin of values near zero; negative values lie below it, positive above. */
+    public static final int ZERO = PER_SIDE;
+    public static final int COUNT = 2 * PER_SIDE + 1;
+
+    private ActivationBins() {}
+
+    public static int of(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int exp = ((bits >>> 23) & 0xFF) - 127;
+        if (exp < MIN_EXP) {
+            return ZERO;
+        }
+        int sub = (bits >>> (23 - 3)) & (PER_OCTAVE - 1);
+        if (exp > MAX_EXP) {
+            exp = MAX_EXP;
+            sub = PER_OCTAVE - 1;
+        }
+        int i = (exp - MIN_EXP) * PER_OCTAVE + sub;
+        return bits < 0 ? ZERO - 1 - i : ZERO + 1 + i;
+    }
+
+    /** The lowest value of bin {@code b} (bins are [low, high) in value order). */
+    public static double low(int b) {
+        if (b == ZERO) {
+            return -Math.scalb(1.0, MIN_EXP);
+        }
+        return b > ZERO ? magnitude(b - ZERO - 1, 0) : -magnitude(ZERO - 1 - b, 1);
+    }
+
+    public static double high(int b) {
+        if (b == ZERO) {
+            return Math.scalb(1.0, MIN_EXP);
+        }
+        return b > ZERO ? magnitude(b - ZERO - 1, 1) : -magnitude(ZERO - 1 - b, 0);
+    }
+
+    /** A value standing for the whole bin: its midpoint (0 for the bin around zero). */
+    public static double middle(int b) {
+        return (low(b) + high(b)) / 2;
+    }
+
+    private static double magnitude(int i, int plus) {
+        return Math.scalb(1.0 + (double) (i % PER_OCTAVE + plus) / PER_OCTAVE, i / PER_OCTAVE + MIN_EXP);
+    }
+}

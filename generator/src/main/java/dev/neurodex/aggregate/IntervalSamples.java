@@ -1,0 +1,161 @@
+package dev.neurodex.aggregate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Uniform samples of windows at moderate activations, chosen in the same single pass as the top-k.
+ *
+ * <p>Windows are bucketed by score in half-octaves ([1, 1.41), [1.41, 2), [2, 2.83) …; one bucket for scores
+ * below 2^-10). Each (neuron, bucket) keeps the {@code size} windows with the smallest pseudo-random priority, a
+ * hash of (window order, neuron): a uniform sample without replacement that needs no random state, is the same
+ * on every run, and merges exactly (the union keeps the smallest priorities). Memory is bounded by
+ * neurons × occupied buckets × size windows.
+ */
+final class IntervalSamples {
+    static final int MIN_EXP = -10;
+    static final int MAX_EXP = 13;
+    static final int PER_OCTAVE = 2;
+    static final int BUCKETS = 1 + (MAX_EXP - MIN_EXP + 1) * PER_OCTAVE;
+
+    private final int size;
+    private final Reservoir[][] reservoirs; // [neuron][bucket], null until used
+    private final long[] windows; // [neuron * BUCKETS + bucket]: windows that scored in the bucket
+
+    IntervalSamples(int neurons, int size) {
+        this.size = size;
+        this.reservoirs = new Reservoir[neurons][];
+        this.windows = new long[neurons * BUCKETS];
+    }
+
+    /** A score's bucket: 0 for scores below 2^-10 (including negative ones), then half-octaves upwards. */
+    static int bucket(float score) {
+        if (!(score >= 0x1p-10f)) {
+            return 0;
+        }
+        int exp = Math.min(Math.getExponent(score), MAX_EXP);
+        int half = score >= Math.scalb(1.4142135f, exp) ? 1 : 0;
+        return 1 + (exp - MIN_EXP) * PER_OCTAVE + half;
+    }
+
+    /** Lower bound of bucket {@code b}'s scores (−∞ for bucket 0). */
+    static double lower(int b) {
+        if (b == 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        int i = b - 1;
+        return Math.scalb(i % 2 == 0 ? 1.0 : Math.sqrt(2), i / 2 + MIN_EXP);
+    }
+
+    static double upper(int b) {
+        return b == BUCKETS - 1 ? Double.POSITIVE_INFINITY : lower(b + 1);
+    }
+
+    static long priority(long order, int neuron) {
+        long x = order * 0x9E3779B97F4A7C15L + neuron * 0xC2B2AE3D27D4EB4FL;
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return (x ^ (x >>> 31)) >>> 1;
+    }
+
+    /**
+     * Counts a window in its bucket and says whether {@link #offer} would keep it (a full reservoir keeps only
+     * a smaller priority), so that the window's values are copied only then.
+     */
+    boolean tally(int n, float score, long order) {
+        int b = bucket(score);
+        windows[n * BUCKETS + b]++;
+        Reservoir[] mine = reservoirs[n];
+        Reservoir r = mine == null ? null : mine[b];
+        return r == null || r.count < size || priority(order, n) < r.worstPriority();
+    }
+
+    void offer(int n, float score, long order, Supplier<TopEntry> entry) {
+        int b = bucket(score);
+        Reservoir[] mine = reservoirs[n];
+        if (mine == null) {
+            mine = reservoirs[n] = new Reservoir[BUCKETS];
+        }
+        if (mine[b] == null) {
+            mine[b] = new Reservoir(size);
+        }
+        mine[b].offer(priority(order, n), entry);
+    }
+
+    void merge(IntervalSamples other) {
+        for (int i = 0; i < windows.length; i++) {
+            windows[i] += other.windows[i];
+        }
+        for (int n = 0; n < reservoirs.length; n++) {
+            if (other.reservoirs[n] == null) {
+                continue;
+            }
+            for (int b = 0; b < BUCKETS; b++) {
+                Reservoir theirs = other.reservoirs[n][b];
+                if (theirs == null) {
+                    continue;
+                }
+                for (int i = 0; i < theirs.count; i++) {
+                    TopEntry e = theirs.entries[i];
+                    offer(n, e.score(), e.window().order(), () -> e);
+                }
+            }
+        }
+    }
+
+    /** The sampled buckets of neuron {@code n}, highest first. */
+    List<ScoreInterval> intervals(int n) {
+        List<ScoreInterval> out = new ArrayList<>();
+        if (reservoirs[n] == null) {
+            return out;
+        }
+        for (int b = BUCKETS - 1; b >= 0; b--) {
+            Reservoir r = reservoirs[n][b];
+            if (r != null) {
+                List<TopEntry> entries = new ArrayList<>(java.util.Arrays.asList(r.entries).subList(0, r.count));
+                entries.sort((x, y) -> Float.compare(y.score(), x.score()));
+                out.add(new ScoreInterval(lower(b), upper(b), windows[n * BUCKETS + b], entries));
+            }
+        }
+        return out;
+    }
+
+    /** The kept windows of one (neuron, bucket): those with the smallest priorities, and how many were offered. */
+    private static final class Reservoir {
+        final TopEntry[] entries;
+        final long[] priorities;
+        int count;
+
+        Reservoir(int size) {
+            entries = new TopEntry[size];
+            priorities = new long[size];
+        }
+
+        long worstPriority() {
+            long worst = Long.MIN_VALUE;
+            for (int i = 0; i < count; i++) {
+                worst = Math.max(worst, priorities[i]);
+            }
+            return worst;
+        }
+
+        void offer(long priority, Supplier<TopEntry> entry) {
+            if (count < entries.length) {
+                priorities[count] = priority;
+                entries[count++] = entry.get();
+                return;
+            }
+            int worst = 0;
+            for (int i = 1; i < count; i++) {
+                if (priorities[i] > priorities[worst]) {
+                    worst = i;
+                }
+            }
+            if (priority < priorities[worst]) {
+                priorities[worst] = priority;
+                entries[worst] = entry.get();
+            }
+        }
+    }
+}
