@@ -18,22 +18,23 @@ import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
 import dev.neurodex.store.Json;
+import dev.neurodex.store.LayerExport;
+import dev.neurodex.store.SearchIndex;
+import dev.neurodex.store.SiteFiles;
 import dev.neurodex.store.Manifest;
 import dev.neurodex.store.NeuronRecord;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SitePublisher;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -85,26 +86,42 @@ public final class SiteBuild {
 
     private int write(Path root, ModelInfo info, ScanResult scan, Manifest manifest) {
         SiteRenderer renderer = new SiteRenderer(manifest.neurodexVersion());
-        SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal());
+        String corpus = manifest.corpus().files().stream().map(f -> f.path() + " sha256:" + f.sha256())
+                .collect(Collectors.joining(", "));
+        SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(),
+                info.sha256(), corpus);
         RecordBuilder records = new RecordBuilder(info.slug());
-        Path modelDir = root.resolve(info.slug());
+        SearchIndex search = new SearchIndex();
+        SiteFiles files = new SiteFiles(root.resolve(info.slug()));
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
+        List<ModelPage.Summary> summaries = new ArrayList<>();
         for (LayerAggregate layer : scan.aggregate().layers()) {
-            Path dir = mkdirs(modelDir.resolve(Integer.toString(layer.layer())));
-            List<NeuronRecord> built = IntStream.range(0, info.dMlp()).parallel().mapToObj(n -> {
+            int l = layer.layer();
+            List<NeuronRecord> built = new ArrayList<>();
+            List<byte[]> export = IntStream.range(0, info.dMlp()).parallel().mapToObj(n -> {
                 NeuronRecord record = records.build(layer, n);
-                Json.write(dir.resolve(n + ".json"), record);
-                renderer.neuron(dir.resolve(n + ".html"), record, shape);
-                return record;
+                byte[] json = Json.bytes(record);
+                files.write(l + "/" + n + ".json", json);
+                renderer.neuron(files, record, shape);
+                search.add(record);
+                synchronized (built) {
+                    built.add(record);
+                }
+                return LayerExport.member(json);
             }).toList();
-            String hook = HookName.mlpPost(layer.layer());
-            List<LayerPage.Row> rows = built.stream().map(LayerPage::row).toList();
-            renderer.layer(dir.resolve("index.html"), LayerPage.of(shape, layer.layer(), hook, rows));
-            layerRows.add(ModelPage.layerRow(layer.layer(), hook, built));
+            built.sort(java.util.Comparator.comparingInt(NeuronRecord::neuron));
+            files.write(l + "/layer.jsonl.gz", LayerExport.concat(export));
+            String hook = HookName.mlpPost(l);
+            renderer.layer(files, LayerPage.of(shape, l, hook, built.stream().map(LayerPage::row).toList()));
+            List<ModelPage.Summary> layerSummaries = built.stream().map(ModelPage.Summary::of).toList();
+            layerRows.add(ModelPage.layerRow(l, hook, layerSummaries));
+            summaries.addAll(layerSummaries);
         }
-        Json.writePretty(modelDir.resolve("manifest.json"), manifest);
-        renderer.model(modelDir.resolve("index.html"), modelPage(shape, manifest, layerRows));
-        renderer.site(root, new SitePage(List.of(SiteRenderer.modelRow(manifest))));
+        renderer.model(files, modelPage(shape, manifest, layerRows, summaries));
+        SiteFiles site = new SiteFiles(root);
+        renderer.site(site, new SitePage(List.of(SiteRenderer.modelRow(manifest))));
+        search.write(site);
+        files.write("manifest.json", Json.prettyBytes(manifest.withFiles(files.list())));
         return info.layers() * info.dMlp();
     }
 
@@ -120,13 +137,13 @@ public final class SiteBuild {
                 config.scan().topK(), config.scan().context(), Version.get(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
-                        config.scan().batchSize(), config.threads(), config.scan().maxTokens()));
+                        config.scan().batchSize(), config.threads(), config.scan().maxTokens()), List.of());
     }
 
-    private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers) {
+    private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers,
+                                       List<ModelPage.Summary> summaries) {
         List<ModelPage.Fact> facts = List.of(
                 new ModelPage.Fact("weights", m.model().source() + " (sha256 " + m.model().sha256() + ")"),
-                new ModelPage.Fact("parameters", String.format("%,d", m.model().parameters())),
                 new ModelPage.Fact("tokenizer", m.tokenizer().name()),
                 new ModelPage.Fact("corpus", String.join(", ", m.corpus().roots())),
                 new ModelPage.Fact("documents", String.format("%,d", m.corpus().documents())),
@@ -137,16 +154,10 @@ public final class SiteBuild {
                 new ModelPage.Fact("built", m.buildTime() + " by neurodex " + m.neurodexVersion()));
         return new ModelPage(shape.model(), shape.architecture(), shape.layers(), shape.neuronsPerLayer(),
                 String.format("%,d", (long) shape.layers() * shape.neuronsPerLayer()), m.model().hook(),
-                shape.attentionNote(), layers, facts);
+                shape.attentionNote(), String.format("%,d", m.model().parameters()), layers,
+                ModelPage.picks(summaries), facts);
     }
 
-    private static Path mkdirs(Path dir) {
-        try {
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
-        }
-    }
 
     private static void removeHook(Thread hook) {
         try {

@@ -2,18 +2,48 @@ package dev.neurodex.render;
 
 import dev.neurodex.store.NeuronRecord;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** The layer index: every neuron of the layer with its key statistics. */
+/** The layer index: every neuron of the layer with its key statistics and a sparkline of its histogram. */
 public record LayerPage(String model, int layer, String hook, String prevHref, String prevLabel, String nextHref,
                         String nextLabel, List<Row> neurons) {
 
-    /** @param topToken the max token of the neuron's top example, as surface text */
-    public record Row(int neuron, String href, String max, String min, String mean, String density, String topToken) {}
+    /**
+     * One neuron; the {@code *Value} fields are raw numbers for sorting, the others what the reader sees.
+     *
+     * @param topTokens the most common max tokens of the top examples
+     * @param spark     polyline points of the histogram, log-scaled counts, in an 80×18 box
+     */
+    public record Row(int neuron, String href, String max, String maxValue, String min, String minValue, String mean,
+                      String meanValue, String density, String densityValue, String concentration,
+                      String concentrationValue, String topTokens, String spark) {}
 
     public static Row row(NeuronRecord r) {
-        String token = r.top().isEmpty() ? "" : r.top().get(0).tokens().get(r.top().get(0).maxIndex());
-        return new Row(r.neuron(), r.neuron() + ".html", Format.value(r.stats().max()), Format.value(r.stats().min()),
-                Format.value(r.stats().mean()), Format.percent(r.stats().density()), token);
+        String tokens = r.maxTokens().stream().limit(3).map(t -> t.token() + (t.count() > 1 ? " ×" + t.count() : ""))
+                .collect(Collectors.joining(" · "));
+        return new Row(r.neuron(), r.neuron() + ".html", Format.value(r.stats().max()), raw(r.stats().max()),
+                Format.value(r.stats().min()), raw(r.stats().min()), Format.value(r.stats().mean()), raw(r.stats().mean()),
+                Format.percent(r.stats().density()), raw(r.stats().density()), Format.percent(r.concentration()),
+                raw(r.concentration()), tokens, spark(r));
+    }
+
+    private static String spark(NeuronRecord r) {
+        long[] counts = HistogramView.bin(r, 24);
+        long most = 1;
+        for (long c : counts) {
+            most = Math.max(most, c);
+        }
+        StringBuilder points = new StringBuilder();
+        for (int i = 0; i < counts.length; i++) {
+            double y = 17 - Math.log1p(counts[i]) / Math.log1p(most) * 16;
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", i * 80.0 / (counts.length - 1), y));
+        }
+        return points.toString().strip();
+    }
+
+    private static String raw(double v) {
+        return Double.toString(v);
     }
 
     public static LayerPage of(SiteShape shape, int layer, String hook, List<Row> rows) {

@@ -1,25 +1,82 @@
 package dev.neurodex.render;
 
 import dev.neurodex.store.NeuronRecord;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
-/** The model index: its layers with a summary of each, and how the site was built. */
+/** The model index: its layers with a summary of each, the neurons most worth a look, and how it was built. */
 public record ModelPage(String model, String architecture, int layerCount, int neuronsPerLayer, String neuronCount,
-                        String hook, String attentionNote, List<LayerRow> layers, List<Fact> build) {
+                        String hook, String attentionNote, String parameters, List<LayerRow> layers,
+                        List<Pick> picks, List<Fact> build) {
+
+    /** Thresholds of the per-layer summary, shown on the page. */
+    static final double DENSE = 0.5;
+    static final double STRONG = 1.0;
 
     /**
      * @param meanMax mean over the layer's neurons of each neuron's max activation
      * @param dead    neurons whose max activation is ≤ 0 over the whole corpus
      */
-    public record LayerRow(int layer, String href, String hook, String meanMax, String dead, String meanDensity) {}
+    public record LayerRow(int layer, String href, String hook, String meanMax, String dead, String singleToken,
+                           String dense, String meanDensity) {}
+
+    /** A criterion and the ten neurons that meet it best. */
+    public record Pick(String title, String rule, List<Entry> neurons) {}
+
+    public record Entry(String name, String href, String value, String token) {}
 
     public record Fact(String key, String value) {}
 
-    public static LayerRow layerRow(int layer, String hook, List<NeuronRecord> records) {
-        long dead = records.stream().filter(r -> r.stats().max() <= 0).count();
+    /** What the model index keeps of each neuron once its record is written. */
+    public record Summary(int layer, int neuron, double max, double density, double concentration, int topSize,
+                          String token) {
+        public static Summary of(NeuronRecord r) {
+            return new Summary(r.layer(), r.neuron(), r.stats().max(), r.stats().density(), r.concentration(),
+                    r.top().size(), r.maxTokens().isEmpty() ? "" : r.maxTokens().get(0).token());
+        }
+
+        boolean singleToken() {
+            return topSize >= 4 && concentration >= NeuronPage.SINGLE_TOKEN;
+        }
+    }
+
+    public static LayerRow layerRow(int layer, String hook, List<Summary> neurons) {
         return new LayerRow(layer, layer + "/index.html", hook,
-                Format.value(records.stream().mapToDouble(r -> r.stats().max()).average().orElse(0)),
-                Format.count(dead) + " of " + Format.count(records.size()),
-                Format.percent(records.stream().mapToDouble(r -> r.stats().density()).average().orElse(0)));
+                Format.value(neurons.stream().mapToDouble(Summary::max).average().orElse(0)),
+                count(neurons, s -> s.max() <= 0), count(neurons, Summary::singleToken),
+                count(neurons, s -> s.density() >= DENSE),
+                Format.percent(neurons.stream().mapToDouble(Summary::density).average().orElse(0)));
+    }
+
+    private static String count(List<Summary> neurons, Predicate<Summary> test) {
+        return Format.count(neurons.stream().filter(test).count());
+    }
+
+    public static List<Pick> picks(List<Summary> all) {
+        List<Pick> picks = new ArrayList<>();
+        picks.add(pick("Strongest", "highest max activation", all, s -> true,
+                Comparator.comparingDouble(Summary::max).reversed(), s -> Format.value(s.max())));
+        picks.add(pick("Single-token", "highest token concentration (share of the top examples whose max token is "
+                        + "the most common one), then highest max", all, s -> s.topSize() >= 4,
+                Comparator.comparingDouble(Summary::concentration).reversed()
+                        .thenComparing(Comparator.comparingDouble(Summary::max).reversed()),
+                s -> Format.percent(s.concentration())));
+        picks.add(pick("Rare but strong", "lowest density among neurons whose max is at least " + Format.value(STRONG),
+                all, s -> s.max() >= STRONG, Comparator.comparingDouble(Summary::density),
+                s -> Format.percent(s.density())));
+        picks.add(pick("Densest", "highest density (fraction of tokens with activation > 0)", all, s -> true,
+                Comparator.comparingDouble(Summary::density).reversed(), s -> Format.percent(s.density())));
+        return picks;
+    }
+
+    private static Pick pick(String title, String rule, List<Summary> all, Predicate<Summary> eligible,
+                             Comparator<Summary> order, java.util.function.Function<Summary, String> value) {
+        List<Entry> entries = all.stream().filter(eligible).sorted(order).limit(10)
+                .map(s -> new Entry("L" + s.layer() + "N" + s.neuron(), s.layer() + "/" + s.neuron() + ".html",
+                        value.apply(s), s.token()))
+                .toList();
+        return new Pick(title, rule, entries);
     }
 }

@@ -4,35 +4,64 @@ import dev.neurodex.store.NeuronRecord;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * What a neuron page shows, computed from its record; the template only displays it.
- *
- * @param prevHref empty when this is the model's first neuron
- */
-public record NeuronPage(String model, int layer, int neuron, String hook, int layers, int neuronsPerLayer,
-                         String max, String min, String mean, String density, String tokens, String scale,
-                         String attentionNote, String prevHref, String prevLabel, String nextHref, String nextLabel,
-                         String randomHref, List<Example> examples) {
+/** What a neuron page shows, computed from its record; the template only displays it. */
+public record NeuronPage(String model, int layer, int neuron, String name, String hook, int layers,
+                         int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
+                         String scale, String attentionNote, Nav nav, HistogramView histogram,
+                         List<ExampleView> examples, List<IntervalView> intervals, List<ExampleView> bottom,
+                         List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite) {
 
-    /** Tokens shown around the max token before the whole window is expanded. */
-    static final int BEFORE = 30;
-    static final int AFTER = 10;
+    /** Links from this page; an empty href means there is no such neighbour. */
+    public record Nav(String prevNeuron, String prevNeuronLabel, String nextNeuron, String nextNeuronLabel,
+                      String prevLayer, String prevLayerLabel, String nextLayer, String nextLayerLabel,
+                      String random) {}
 
-    /** The window's tokens in three runs: {@code near} is shown by default, the others when expanded. */
-    public record Example(int rank, String anchor, String value, String source, String where,
-                          List<Token> before, List<Token> near, List<Token> after) {}
+    public record IntervalView(String label, String windows, List<ExampleView> samples) {}
 
-    /** @param cls colour step, plus {@code m} for the max token; empty for white */
-    public record Token(String text, String value, String cls) {}
+    public record TokenRow(String token, int count, String mean) {}
+
+    /** What a write-up needs to point at this neuron exactly. */
+    public record Cite(String permalink, String modelSha256, String corpus, String embed) {}
+
+    /** At this share of the top examples sharing one max token, the neuron is called single-token. */
+    public static final double SINGLE_TOKEN = 0.75;
 
     static NeuronPage of(NeuronRecord r, SiteShape shape) {
         double scale = Palette.scale(r.stats().max(), r.stats().min());
-        List<Example> examples = new ArrayList<>();
+        List<ExampleView> examples = new ArrayList<>();
         for (int i = 0; i < r.top().size(); i++) {
-            examples.add(example(i + 1, r.top().get(i), scale));
+            examples.add(ExampleView.of("ex-" + (i + 1), i + 1, r.top().get(i), scale));
         }
-        int layer = r.layer();
-        int neuron = r.neuron();
+        List<IntervalView> intervals = new ArrayList<>();
+        for (int i = 0; i < r.intervals().size(); i++) {
+            NeuronRecord.Interval interval = r.intervals().get(i);
+            List<ExampleView> samples = new ArrayList<>();
+            for (int j = 0; j < interval.samples().size(); j++) {
+                samples.add(ExampleView.of("in-" + (i + 1) + "-" + (j + 1), j + 1, interval.samples().get(j), scale));
+            }
+            String label = (Double.isInfinite(interval.low()) ? "below " + Format.value(interval.high())
+                    : "[" + Format.value(interval.low()) + ", " + Format.value(interval.high()) + ")");
+            intervals.add(new IntervalView(label, Format.count(interval.windows()), samples));
+        }
+        List<ExampleView> bottom = new ArrayList<>();
+        for (int i = 0; i < r.bottom().size(); i++) {
+            bottom.add(ExampleView.of("neg-" + (i + 1), i + 1, r.bottom().get(i), scale));
+        }
+        List<TokenRow> tokens = r.maxTokens().stream()
+                .map(t -> new TokenRow(t.token(), t.count(), Format.value(t.mean()))).toList();
+        String label = r.top().size() >= 4 && r.concentration() >= SINGLE_TOKEN ? "single-token neuron" : "";
+        String page = r.layer() + "/" + r.neuron() + ".html";
+        Cite cite = new Cite(shape.model() + "/" + page, shape.modelSha256(), shape.corpusDigest(),
+                r.neuron() + ".embed.html");
+        return new NeuronPage(r.model(), r.layer(), r.neuron(), "L" + r.layer() + "N" + r.neuron(), r.hook(),
+                shape.layers(), shape.neuronsPerLayer(), Format.value(r.stats().max()), Format.value(r.stats().min()),
+                Format.value(r.stats().mean()), Format.percent(r.stats().density()), Format.count(r.stats().tokens()),
+                Format.value(scale), shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
+                HistogramView.of(r, 600, 90), examples, intervals, bottom, tokens, Format.percent(r.concentration()),
+                label, cite);
+    }
+
+    private static Nav nav(int layer, int neuron, SiteShape shape) {
         int per = shape.neuronsPerLayer();
         boolean first = layer == 0 && neuron == 0;
         boolean last = layer == shape.layers() - 1 && neuron == per - 1;
@@ -44,34 +73,17 @@ public record NeuronPage(String model, int layer, int neuron, String hook, int l
         long mix = (layer * 1_000_003L + neuron) * 0x9E3779B97F4A7C15L;
         int randomLayer = (int) Long.remainderUnsigned(mix >>> 7, shape.layers());
         int randomNeuron = (int) Long.remainderUnsigned(mix >>> 17, per);
-        return new NeuronPage(r.model(), layer, neuron, r.hook(), shape.layers(), per,
-                Format.value(r.stats().max()), Format.value(r.stats().min()), Format.value(r.stats().mean()),
-                Format.percent(r.stats().density()), Format.count(r.stats().tokens()), Format.value(scale),
-                shape.attentionNote(),
+        return new Nav(
                 first ? "" : href(layer, prevLayer, prevNeuron), first ? "" : "L" + prevLayer + "N" + prevNeuron,
                 last ? "" : href(layer, nextLayer, nextNeuron), last ? "" : "L" + nextLayer + "N" + nextNeuron,
-                href(layer, randomLayer, randomNeuron), examples);
+                layer == 0 ? "" : href(layer, layer - 1, neuron), layer == 0 ? "" : "L" + (layer - 1) + "N" + neuron,
+                layer == shape.layers() - 1 ? "" : href(layer, layer + 1, neuron),
+                layer == shape.layers() - 1 ? "" : "L" + (layer + 1) + "N" + neuron,
+                href(layer, randomLayer, randomNeuron));
     }
 
     /** A link from a page of layer {@code from} to neuron {@code n} of layer {@code to}. */
     static String href(int from, int to, int n) {
         return (from == to ? "" : "../" + to + "/") + n + ".html";
-    }
-
-    private static Example example(int rank, NeuronRecord.Example e, double scale) {
-        int max = e.maxIndex();
-        int from = Math.max(0, max - BEFORE);
-        int to = Math.min(e.tokens().size(), max + AFTER + 1);
-        List<Token> tokens = new ArrayList<>(e.tokens().size());
-        for (int i = 0; i < e.tokens().size(); i++) {
-            String cls = Palette.cssClass(e.values()[i], scale);
-            if (i == max) {
-                cls = cls.isEmpty() ? "m" : cls + " m";
-            }
-            tokens.add(new Token(e.tokens().get(i), Format.value(e.values()[i]), cls));
-        }
-        String where = e.doc().file() + (e.doc().line() == null ? "" : ":" + e.doc().line()) + " · window " + e.window();
-        return new Example(rank, "ex-" + rank, Format.value(e.value()), e.source() == null ? "" : e.source(), where,
-                tokens.subList(0, from), tokens.subList(from, to), tokens.subList(to, tokens.size()));
     }
 }

@@ -1,17 +1,17 @@
 package dev.neurodex.render;
 
+import dev.neurodex.store.Json;
 import dev.neurodex.store.Manifest;
 import dev.neurodex.store.NeuronRecord;
+import dev.neurodex.store.SiteFiles;
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -20,12 +20,14 @@ import java.util.Map;
  * page kind. Autoescaping stays on: corpus text reaches a page only as escaped text.
  */
 public final class SiteRenderer {
-    private static final List<String> ASSETS = List.of("neurodex.css", "neurodex.js");
+    private static final List<String> ASSETS = List.of("neurodex.css", "neurodex.js", "search.js");
     private final PebbleEngine engine;
     private final PebbleTemplate neuron;
+    private final PebbleTemplate embed;
     private final PebbleTemplate layer;
     private final PebbleTemplate model;
     private final PebbleTemplate site;
+    private final PebbleTemplate search;
     private final String version;
 
     public SiteRenderer(String version) {
@@ -34,61 +36,76 @@ public final class SiteRenderer {
         loader.setSuffix(".peb");
         this.engine = new PebbleEngine.Builder().loader(loader).autoEscaping(true).strictVariables(true).build();
         this.neuron = engine.getTemplate("neuron");
+        this.embed = engine.getTemplate("embed");
         this.layer = engine.getTemplate("layer");
         this.model = engine.getTemplate("model");
         this.site = engine.getTemplate("site");
+        this.search = engine.getTemplate("search");
         this.version = version;
     }
 
-    /** {@code <model>/<layer>/<neuron>.html} */
-    public void neuron(Path file, NeuronRecord record, SiteShape shape) {
-        render(neuron, file, NeuronPage.of(record, shape), "../../");
+    /** {@code <layer>/<neuron>.html} and its examples-only twin {@code <layer>/<neuron>.embed.html}. */
+    public void neuron(SiteFiles files, NeuronRecord record, SiteShape shape) {
+        NeuronPage page = NeuronPage.of(record, shape);
+        String base = record.layer() + "/" + record.neuron();
+        files.write(base + ".html", render(neuron, page, "../../"));
+        files.write(base + ".embed.html", render(embed, page, "../../"));
     }
 
-    /** {@code <model>/<layer>/index.html} */
-    public void layer(Path file, LayerPage page) {
-        render(layer, file, page, "../../");
+    /** {@code <layer>/index.html} */
+    public void layer(SiteFiles files, LayerPage page) {
+        files.write(page.layer() + "/index.html", render(layer, page, "../../"));
     }
 
-    /** {@code <model>/index.html} */
-    public void model(Path file, ModelPage page) {
-        render(model, file, page, "../");
+    /** {@code index.html} of the model */
+    public void model(SiteFiles files, ModelPage page) {
+        files.write("index.html", render(model, page, "../"));
     }
 
-    /** {@code index.html}, the assets and the site's README. */
-    public void site(Path root, SitePage page) {
-        render(site, root.resolve("index.html"), page, "");
+    /** {@code index.html}, {@code search.html}, the assets and the site's README. */
+    public void site(SiteFiles files, SitePage page) {
+        files.write("index.html", render(site, page, ""));
+        files.write("search.html", render(search, page, ""));
+        for (String asset : ASSETS) {
+            files.write("assets/" + asset, resource("templates/assets/" + asset));
+        }
+        files.write("README.md", resource("templates/site-README.md"));
+        // The models, for "random neuron of the site"; JSON from Jackson, so nothing here is markup.
+        List<Map<String, Object>> models = page.models().stream().map(m -> Map.<String, Object>of(
+                "name", m.name(), "layers", m.layers(), "neurons", m.neuronsPerLayer())).toList();
         try {
-            Files.createDirectories(root.resolve("assets"));
-            for (String asset : ASSETS) {
-                copy("templates/assets/" + asset, root.resolve("assets").resolve(asset));
-            }
-            copy("templates/site-README.md", root.resolve("README.md"));
+            files.write("assets/models.js", ("window.NEURODEX_MODELS = " + Json.MAPPER.writeValueAsString(models)
+                    + ";\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the assets of " + root, e);
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The site index row of a model, from its manifest. */
     public static SitePage.ModelRow modelRow(Manifest m) {
         return new SitePage.ModelRow(m.model().name(), m.model().name() + "/index.html", m.model().architecture(),
-                Format.count((long) m.layers() * m.neuronsPerLayer()), Format.count(m.corpus().tokens()), m.buildTime());
+                m.layers(), m.neuronsPerLayer(), Format.count((long) m.layers() * m.neuronsPerLayer()),
+                Format.count(m.corpus().tokens()), m.buildTime());
     }
 
-    private void render(PebbleTemplate template, Path file, Object page, String root) {
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+    private byte[] render(PebbleTemplate template, Object page, String root) {
+        StringWriter out = new StringWriter(1 << 16);
+        try {
             template.evaluate(out, Map.of("page", page, "root", root, "version", version));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException(e);
         }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void copy(String resource, Path to) throws IOException {
+    private static byte[] resource(String resource) {
         try (InputStream in = SiteRenderer.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("resource " + resource + " is missing from the build");
+                throw new IllegalStateException("resource " + resource + " is missing from the build");
             }
-            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -16,6 +16,23 @@ public final class Json {
 
     private Json() {}
 
+    /** Compact bytes: records are many and read by programs. */
+    public static byte[] bytes(Object value) {
+        try {
+            return COMPACT.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] prettyBytes(Object value) {
+        try {
+            return PRETTY.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Compact: records are many and read by programs. */
     public static void write(Path file, Object value) {
         write(file, value, COMPACT);

@@ -5,7 +5,15 @@ import java.util.List;
 
 /** {@code <model>/manifest.json}: how a model's pages were built, so that a reader can reproduce them. */
 public record Manifest(Model model, int layers, int neuronsPerLayer, Tokenizer tokenizer, Corpus corpus,
-                       int k, int context, String neurodexVersion, String buildTime, Build build) {
+                       int k, int context, String neurodexVersion, String buildTime, Build build, List<SiteFile> files) {
+
+    /** A file of the model's folder, path relative to it. */
+    public record SiteFile(String path, long bytes, String sha256) {}
+
+    public Manifest withFiles(List<SiteFile> list) {
+        return new Manifest(model, layers, neuronsPerLayer, tokenizer, corpus, k, context, neurodexVersion, buildTime,
+                build, list);
+    }
 
     /** @param hook the hook of every layer, with {@code {L}} for the layer number */
     public record Model(String name, String architecture, boolean causal, long parameters, String source,

@@ -97,7 +97,9 @@ class BuildEndToEndTest {
         for (int n : new int[] {0, 1, 2, 700, 1535}) {
             pages.add(out.resolve("all-minilm-l6-v2/3/" + n + ".html"));
         }
+        pages.add(out.resolve("all-minilm-l6-v2/3/0.embed.html"));
         pages.add(out.resolve("all-minilm-l6-v2/3/index.html"));
+        pages.add(out.resolve("search.html"));
         pages.add(out.resolve("all-minilm-l6-v2/index.html"));
         pages.add(out.resolve("index.html"));
         boolean sawHostileText = false;
@@ -105,7 +107,7 @@ class BuildEndToEndTest {
             String html = Files.readString(page);
             var doc = Jsoup.parse(html);
             for (Element script : doc.select("script")) {
-                assertTrue(script.hasAttr("src") && script.attr("src").endsWith("assets/neurodex.js"), page + ": " + script);
+                assertTrue(script.attr("src").matches("(\\.\\./)*assets/(neurodex|models|search)\\.js"), page + ": " + script);
                 assertEquals("", script.data(), page + ": inline script");
             }
             assertEquals(0, doc.select("img, b, iframe, object, embed").size(), page + " has corpus elements");
@@ -237,6 +239,50 @@ class BuildEndToEndTest {
             tokens.forEach(t -> joined.append(t.asText()));
             assertTrue(text.contains(joined), "tokens join to a substring of the document");
         }
+    }
+
+    @Test
+    void bulkExportAndManifestListEveryFileWithItsChecksum() throws IOException {
+        Path model = out.resolve("all-minilm-l6-v2");
+        List<String> lines;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(model.resolve("2/layer.jsonl.gz")))) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        assertEquals(1536, lines.size());
+        for (int n : new int[] {0, 99, 1535}) {
+            assertEquals(JSON.readTree(model.resolve("2/" + n + ".json").toFile()), JSON.readTree(lines.get(n)));
+        }
+        JsonNode files = JSON.readTree(model.resolve("manifest.json").toFile()).get("files");
+        long expected;
+        try (Stream<Path> all = Files.walk(model)) {
+            expected = all.filter(Files::isRegularFile).count() - 1; // all but the manifest itself
+        }
+        assertEquals(expected, files.size());
+        for (JsonNode f : files) {
+            if (f.get("path").asText().equals("4/17.html") || f.get("path").asText().equals("0/layer.jsonl.gz")) {
+                byte[] bytes = Files.readAllBytes(model.resolve(f.get("path").asText()));
+                assertEquals(bytes.length, f.get("bytes").asLong());
+                assertEquals(org.apache.commons.codec.digest.DigestUtils.sha256Hex(bytes), f.get("sha256").asText());
+            }
+        }
+    }
+
+    @Test
+    void searchShardsHoldTheFiringTokens() throws IOException {
+        Path shard = out.resolve("search/" + dev.neurodex.store.SearchIndex.shard("whale") + ".js");
+        String js = Files.readString(shard);
+        assertTrue(js.startsWith("neurodexSearchShard("), js.substring(0, 40));
+        JsonNode terms = JSON.readTree(js.substring(js.indexOf(',') + 1, js.lastIndexOf(')')));
+        assertTrue(terms.has("whale"), "whale is a max token somewhere in this corpus");
+        JsonNode posting = terms.get("whale").get(0);
+        JsonNode record = JSON.readTree(out.resolve("all-minilm-l6-v2/" + posting.get(1).asInt() + "/"
+                + posting.get(2).asInt() + ".json").toFile());
+        JsonNode example = record.get("top").get(posting.get(3).asInt() - 1);
+        boolean found = false;
+        for (int i = 0; i < example.get("tokens").size(); i++) {
+            found |= example.get("tokens").get(i).asText().strip().equalsIgnoreCase("whale");
+        }
+        assertTrue(found, "the posting points at an example holding the token");
     }
 
     @Test

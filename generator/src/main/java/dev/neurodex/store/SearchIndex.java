@@ -1,0 +1,78 @@
+package dev.neurodex.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The offline search index: for each token (trimmed, lower-cased) the neurons whose top examples fire on it,
+ * written as {@code search/<shard>.js} files, one per first two characters of the token. Pages load a shard with
+ * a script tag (fetch does not work from file://), so a query reads only the shards of its words.
+ */
+public final class SearchIndex {
+    /** A token is indexed where the activation reaches this share of the neuron's max (plus every max token). */
+    static final double FIRING = 0.5;
+    /** Postings kept per token, the strongest first: enough for a reader, bounded for a 37k-neuron model. */
+    static final int PER_TERM = 300;
+
+    private final Map<String, List<Object[]>> postings = new HashMap<>();
+
+    /** Adds a neuron's top examples: [model, layer, neuron, example rank, activation] per firing token. */
+    public synchronized void add(NeuronRecord r) {
+        float max = r.stats().max();
+        for (int rank = 1; rank <= r.top().size(); rank++) {
+            NeuronRecord.Example e = r.top().get(rank - 1);
+            Map<String, Float> best = new HashMap<>();
+            for (int i = 0; i < e.tokens().size(); i++) {
+                float v = e.values()[i];
+                if (i == e.maxIndex() || (max > 0 && v >= FIRING * max)) {
+                    String term = normalize(e.tokens().get(i));
+                    if (!term.isEmpty()) {
+                        best.merge(term, v, Math::max);
+                    }
+                }
+            }
+            for (Map.Entry<String, Float> t : best.entrySet()) {
+                float rounded = Math.round(t.getValue() * 1000) / 1000f;
+                postings.computeIfAbsent(t.getKey(), k -> new ArrayList<>())
+                        .add(new Object[] {r.model(), r.layer(), r.neuron(), rank, rounded});
+            }
+        }
+    }
+
+    public static String normalize(String token) {
+        return token.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** The shard of a term: hex code points of its first two characters, as search.js computes it. */
+    public static String shard(String term) {
+        return term.codePoints().limit(2).mapToObj(Integer::toHexString).collect(Collectors.joining("_"));
+    }
+
+    /** Writes the shards as {@code search/<shard>.js}; returns how many files. */
+    public synchronized int write(SiteFiles files) {
+        Map<String, Map<String, List<Object[]>>> shards = new TreeMap<>();
+        postings.forEach((term, list) -> {
+            list.sort(Comparator.comparingDouble((Object[] p) -> -((Float) p[4])));
+            shards.computeIfAbsent(shard(term), s -> new TreeMap<>())
+                    .put(term, list.size() > PER_TERM ? list.subList(0, PER_TERM) : list);
+        });
+        try {
+            for (Map.Entry<String, Map<String, List<Object[]>>> s : shards.entrySet()) {
+                String js = "neurodexSearchShard(" + Json.MAPPER.writeValueAsString(s.getKey()) + ","
+                        + Json.MAPPER.writeValueAsString(s.getValue()) + ");\n";
+                files.write("search/" + s.getKey() + ".js", js.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return shards.size();
+    }
+}

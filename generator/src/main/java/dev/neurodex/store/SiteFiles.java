@@ -1,0 +1,44 @@
+package dev.neurodex.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.commons.codec.digest.DigestUtils;
+
+/**
+ * Writes the files of one model's folder and remembers each one's size and sha256 for the manifest, so that
+ * nothing has to be read back. Safe to call from several threads.
+ */
+public final class SiteFiles {
+    private final Path root;
+    private final ConcurrentLinkedQueue<Manifest.SiteFile> written = new ConcurrentLinkedQueue<>();
+
+    public SiteFiles(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Writes {@code bytes} to {@code path} (relative to the root, '/'-separated). */
+    public void write(String path, byte[] bytes) {
+        Path file = root.resolve(path);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        written.add(new Manifest.SiteFile(path, bytes.length, DigestUtils.sha256Hex(bytes)));
+    }
+
+    /** Every file written so far, sorted by path. */
+    public List<Manifest.SiteFile> list() {
+        return written.stream().sorted(Comparator.comparing(Manifest.SiteFile::path)).toList();
+    }
+}
