@@ -1,6 +1,7 @@
 package dev.neurodex.render;
 
 import dev.neurodex.store.NeuronRecord;
+import dev.neurodex.store.RecordBuilder;
 import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import org.unbescape.html.HtmlEscape;
 import java.util.ArrayList;
@@ -13,17 +14,14 @@ import java.util.List;
 public record ExampleView(int rank, String anchor, String value, String source, String where,
                           boolean hasBefore, boolean hasAfter, SafeString before, SafeString near, SafeString after) {
 
-    /** Tokens shown around the extreme token before the whole window is expanded. */
-    static final int BEFORE = 30;
-    static final int AFTER = 10;
-
     /** @param cls colour step, plus {@code m} for the extreme token; empty for white */
     public record Token(String text, String value, String cls) {}
 
     static ExampleView of(String anchor, int rank, NeuronRecord.Example e, double scale) {
         int max = e.maxIndex();
-        int from = Math.max(0, max - BEFORE);
-        int to = Math.min(e.tokens().size(), max + AFTER + 1);
+        // Shown before the whole window is expanded: the context samples and bottom examples are cut to.
+        int from = Math.max(0, max - RecordBuilder.BEFORE);
+        int to = Math.min(e.tokens().size(), max + RecordBuilder.AFTER + 1);
         List<Token> tokens = new ArrayList<>(e.tokens().size());
         for (int i = 0; i < e.tokens().size(); i++) {
             String cls = Palette.cssClass(e.values()[i], scale);

@@ -53,21 +53,22 @@ public final class Scanner {
         long windows = 0;
         long tokens = 0;
         Chunk last = new Chunk(List.of(), 0, 0);
+        long bytesDone = 0;
         try {
             for (Chunk chunk = queue.take(); chunk != END; chunk = queue.take()) {
                 pool.addAll(chunk.windows());
                 last = chunk;
                 if (pool.size() >= poolSize) {
-                    tokens += runPool(pool, aggregate);
+                    tokens += runPool(pool, aggregate, progress, last, tokens, bytesDone);
+                    bytesDone = last.bytesRead();
                     windows += pool.size();
                     pool.clear();
-                    progress.update(last.documents(), tokens, last.bytesRead());
                 }
             }
             if (failure.get() != null) {
                 throw rethrow(failure.get());
             }
-            tokens += runPool(pool, aggregate);
+            tokens += runPool(pool, aggregate, progress, last, tokens, bytesDone);
             windows += pool.size();
             progress.update(last.documents(), tokens, corpus.bytesRead());
         } finally {
@@ -77,8 +78,10 @@ public final class Scanner {
     }
 
     /** Sorts the pool by length and runs it batch by batch, so a batch's windows need little padding. */
-    private long runPool(List<Window> pool, ModelAggregate aggregate) {
+    private long runPool(List<Window> pool, ModelAggregate aggregate, ScanProgress progress, Chunk read,
+                         long tokensBefore, long bytesBefore) {
         pool.sort(Comparator.comparingInt(Window::length));
+        long poolTokens = Math.max(1, pool.stream().mapToLong(Window::length).sum());
         long tokens = 0;
         for (int from = 0; from < pool.size(); from += config.batchSize()) {
             List<Window> batch = pool.subList(from, Math.min(pool.size(), from + config.batchSize()));
@@ -87,6 +90,9 @@ public final class Scanner {
             for (Window w : batch) {
                 tokens += w.length();
             }
+            // The pool's bytes were read ahead of the model: count them done in proportion to its tokens.
+            long bytes = bytesBefore + (read.bytesRead() - bytesBefore) * tokens / poolTokens;
+            progress.update(read.documents(), tokensBefore + tokens, bytes);
         }
         return tokens;
     }

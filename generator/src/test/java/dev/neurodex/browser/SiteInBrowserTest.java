@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neurodex.cli.Main;
+import dev.neurodex.cli.TestCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,12 +56,7 @@ class SiteInBrowserTest {
 
     @BeforeAll
     static void buildAndStart() throws IOException {
-        StringBuilder jsonl = new StringBuilder();
-        for (String text : TEXTS) {
-            jsonl.append(JSON.writeValueAsString(Map.of("text", text, "meta", Map.of("pile_set_name", "<i>src</i>"))))
-                    .append('\n');
-        }
-        Path corpus = Files.writeString(dir.resolve("hostile.jsonl"), jsonl);
+        Path corpus = TestCorpus.write(dir.resolve("hostile.jsonl"), "<i>src</i>", TEXTS);
         site = dir.resolve("site");
         assertEquals(0, Main.execute("build", "--corpus", corpus.toString(), "--out", site.toString(), "--quiet",
                 "--top-k", "5", "--context", "32"));

@@ -53,13 +53,7 @@ class BuildEndToEndTest {
 
     @BeforeAll
     static void build() throws IOException {
-        StringBuilder jsonl = new StringBuilder();
-        for (String text : TEXTS) {
-            jsonl.append(JSON.writeValueAsString(Map.of("text", text, "meta", Map.of("pile_set_name", "<b>src</b>"))))
-                    .append('\n');
-        }
-        corpus = dir.resolve("hostile.jsonl");
-        Files.writeString(corpus, jsonl);
+        corpus = TestCorpus.write(dir.resolve("hostile.jsonl"), "<b>src</b>", TEXTS);
         out = dir.resolve("site");
         int code = Main.execute("build", "--corpus", corpus.toString(), "--out", out.toString(), "--quiet",
                 "--top-k", "5", "--context", "64", "--batch-size", "4");
