@@ -9,6 +9,9 @@ import java.util.List;
  *
  * @param corpus  files or directories; each document's path is given relative to the one it was found under
  * @param threads engine threads for the forward pass (0: as many as the machine has)
+ * @param model   a catalog name or a Hugging Face directory
+ * @param name    the model's name in the site (its URL segment); null to derive it
  * @param strict  stop at the first bad record instead of skipping it
  */
-public record BuildConfig(String model, List<Path> corpus, Path out, ScanConfig scan, int threads, boolean strict) {}
+public record BuildConfig(String model, String name, List<Path> corpus, Path out, ScanConfig scan, int threads,
+                          boolean strict) {}

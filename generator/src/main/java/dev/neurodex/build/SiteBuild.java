@@ -14,6 +14,7 @@ import dev.neurodex.render.ModelPage;
 import dev.neurodex.render.SitePage;
 import dev.neurodex.render.SiteRenderer;
 import dev.neurodex.render.SiteShape;
+import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
@@ -64,14 +65,15 @@ public final class SiteBuild {
         Thread cleanup = new Thread(publisher::abandon, "neurodex-abandon-staging");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: drop the half-built site, keep the old one
         try (NDManager manager = OfflineEngine.newManager(config.threads());
-             LoadedModel loaded = ModelCatalog.open(config.model(), manager);
+             LoadedModel loaded = ModelCatalog.open(config.model(), config.name(), manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
-            Scanner scanner = new Scanner(loaded.model(), tokenizer, config.scan());
+            ScanConfig scanConfig = config.scan().withDefaultContext(loaded.model().info().defaultContext());
+            Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);
             ScanResult scan;
             try (ScanProgress bar = progress.apply(corpus)) {
                 scan = scanner.scan(corpus, bar);
             }
-            Manifest manifest = manifest(loaded, corpus, bad, scan);
+            Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int pages = write(publisher.staging(), loaded.model().info(), scan, manifest);
             publisher.commit();
             return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(),
@@ -125,7 +127,7 @@ public final class SiteBuild {
         return info.layers() * info.dMlp();
     }
 
-    private Manifest manifest(LoadedModel loaded, CorpusReader corpus, BadRecords bad, ScanResult scan) {
+    private Manifest manifest(LoadedModel loaded, CorpusReader corpus, BadRecords bad, ScanResult scan, ScanConfig scanConfig) {
         ModelInfo info = loaded.model().info();
         return new Manifest(
                 new Manifest.Model(info.slug(), info.architecture(), info.causal(), info.parameters(), info.source(),
@@ -134,7 +136,7 @@ public final class SiteBuild {
                 new Manifest.Tokenizer(loaded.tokenizerName(), loaded.tokenizerSha256()),
                 new Manifest.Corpus(config.corpus().stream().map(Path::toString).toList(), corpus.files(),
                         scan.documents(), scan.windows(), scan.tokens(), bad.count(), corpus.skippedFiles()),
-                config.scan().topK(), config.scan().context(), Version.get(),
+                scanConfig.topK(), scanConfig.context(), Version.get(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
                         config.scan().batchSize(), config.threads(), config.scan().maxTokens()), List.of());

@@ -23,9 +23,14 @@ final class BuildCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = ModelCatalog.DEFAULT, paramLabel = "NAME",
-            description = "Model to scan (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = ModelCatalog.DEFAULT, paramLabel = "NAME|DIR",
+            description = "Model to scan: a known name or a Hugging Face directory (config.json, model.safetensors "
+                    + "or its shards, tokenizer.json) of a gpt2 or bert model (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--name", paramLabel = "SLUG",
+            description = "The model's name in the site and its URLs (default: the directory's name).")
+    String name;
 
     @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH",
             description = "Corpus files or directories: .jsonl / .txt / .tar, optionally .gz .zst .xz .bz2 "
@@ -39,8 +44,9 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "20", paramLabel = "K", description = "Top windows kept per neuron (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--context", defaultValue = "128", paramLabel = "C",
-            description = "Positions per window including [CLS]/[SEP] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--context", defaultValue = "0", paramLabel = "C",
+            description = "Positions per window including [CLS]/[SEP] or BOS (default: 128 for encoders, "
+                    + "min(1024, the model's maximum) for causal models).")
     int context;
 
     @Option(names = "--max-tokens", defaultValue = "0", paramLabel = "N",
@@ -81,7 +87,10 @@ final class BuildCommand implements Callable<Integer> {
         try {
             ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens);
             List<Path> paths = corpus == null ? List.of(DefaultCorpus.locate()) : corpus;
-            return new BuildConfig(model, paths, out, scan, threads, strict);
+            if (name != null && !name.matches("[a-z0-9][a-z0-9._-]*")) {
+                throw new IllegalArgumentException("--name must be a lowercase slug (a-z, 0-9, . _ -), got '" + name + "'");
+            }
+            return new BuildConfig(model, name, paths, out, scan, threads, strict);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

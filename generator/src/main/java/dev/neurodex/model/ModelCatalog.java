@@ -12,6 +12,8 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.apache.commons.codec.digest.DigestUtils;
+import dev.neurodex.model.hf.HfCheckpoint;
+import java.nio.file.Path;
 import java.util.List;
 
 /** The models neurodex can load by name; each entry says where its weights and tokenizer come from. */
@@ -32,10 +34,35 @@ public final class ModelCatalog {
         return List.of(DEFAULT);
     }
 
-    public static LoadedModel open(String name, NDManager manager) {
-        if (!name.equals(DEFAULT)) {
-            throw new ModelException("unknown model '" + name + "'; known: " + String.join(", ", names()));
+    /**
+     * Opens a model by catalog name, or a Hugging Face directory by path.
+     *
+     * @param slug the site's name for the model; null to derive it from the catalog name or directory name
+     */
+    public static LoadedModel open(String name, String slug, NDManager manager) {
+        Path dir = Path.of(name);
+        if (HfCheckpoint.looksLikeOne(dir)) {
+            return HfModels.open(HfCheckpoint.read(dir), slug == null ? slugOf(dir) : slug, manager);
         }
+        if (!name.equals(DEFAULT)) {
+            throw new ModelException("unknown model '" + name + "': neither a known name (" + String.join(", ", names())
+                    + ") nor a Hugging Face directory with a config.json");
+        }
+        return openDefault(slug == null ? DEFAULT : slug, manager);
+    }
+
+    public static LoadedModel open(String name, NDManager manager) {
+        return open(name, null, manager);
+    }
+
+    /** A URL-safe lowercase name from a directory: {@code Pythia-70m} → {@code pythia-70m}. */
+    static String slugOf(Path dir) {
+        String slug = dir.toAbsolutePath().normalize().getFileName().toString().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
+        return slug.isEmpty() ? "model" : slug;
+    }
+
+    private static LoadedModel openDefault(String slug, NDManager manager) {
         MessageDigest sha = DigestUtils.getSha256Digest();
         OnnxMl.ModelProto onnx;
         try (InputStream in = new DigestInputStream(resource(MINILM_ONNX), sha)) {
@@ -47,7 +74,7 @@ public final class ModelCatalog {
         String onnxSha = HexFormat.of().formatHex(sha.digest());
         StateDict weights = OnnxStateDict.read(onnx, MINILM_ARTIFACT + "!" + MINILM_ONNX);
         BertConfig config = BertConfig.miniLmL6();
-        ModelInfo info = new ModelInfo(DEFAULT, "bert", config.layers(), config.intermediate(), config.maxPositions(),
+        ModelInfo info = new ModelInfo(slug, "bert", config.layers(), config.intermediate(), config.maxPositions(),
                 false, weights.parameterCount(), MINILM_ARTIFACT + "!" + MINILM_ONNX, onnxSha);
         byte[] tokenizer = readAll(MINILM_TOKENIZER);
         return new LoadedModel(new BertModel(config, weights, "", info, BERT_FRAME, manager),

@@ -15,4 +15,9 @@ public record ModelInfo(String slug, String architecture, int layers, int dMlp, 
     public int neurons() {
         return layers * dMlp;
     }
+
+    /** Context when none is asked for: 128 for an encoder (BERT's usual), min(1024, maximum) for a causal model. */
+    public int defaultContext() {
+        return causal ? Math.min(1024, maxPositions) : Math.min(128, maxPositions);
+    }
 }

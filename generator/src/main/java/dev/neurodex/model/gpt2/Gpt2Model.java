@@ -1,0 +1,127 @@
+package dev.neurodex.model.gpt2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.norm.LayerNorm;
+import dev.neurodex.model.Activations;
+import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.ModelException;
+import dev.neurodex.model.ModelInfo;
+import dev.neurodex.model.StateDict;
+import dev.neurodex.model.WindowFrame;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The GPT-2 forward pass in DJL NDArray ops: pre-LayerNorm blocks, causal attention, GELU in its tanh form,
+ * learned positions. Exposes {@code blocks.{L}.mlp.hook_post} = gelu_new(c_fc(ln_2(x))).
+ */
+public final class Gpt2Model implements HookedModel {
+    private static final double GELU_C = Math.sqrt(2 / Math.PI);
+    private final Gpt2Config config;
+    private final ModelInfo info;
+    private final NDManager manager;
+    private final Gpt2Weights w;
+
+    public Gpt2Model(Gpt2Config config, StateDict weights, ModelInfo info, NDManager parent) {
+        this.config = config;
+        this.info = info;
+        this.manager = parent.newSubManager();
+        this.w = Gpt2Weights.load(weights, config, manager);
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public WindowFrame frame() {
+        // BOS first (TransformerLens convention); padding sits to the right, where causality already hides it.
+        return new WindowFrame(new int[] {config.bos()}, new int[0], config.bos());
+    }
+
+    @Override
+    public Activations run(List<int[]> windows) {
+        return forward(windows, false).activations();
+    }
+
+    /** The hooks, plus the residual stream after ln_f [batch, seq, embed] when asked. */
+    public Result forward(List<int[]> windows, boolean keepFinal) {
+        WindowFrame frame = frame();
+        int batch = windows.size();
+        int seq = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
+        if (seq > config.positions()) {
+            throw new ModelException("window of " + seq + " positions exceeds the model's " + config.positions());
+        }
+        long[] ids = new long[batch * seq];
+        Arrays.fill(ids, frame.padId());
+        for (int b = 0; b < batch; b++) {
+            ids[b * seq] = config.bos();
+            int[] content = windows.get(b);
+            for (int i = 0; i < content.length; i++) {
+                ids[b * seq + 1 + i] = content[i];
+            }
+        }
+        float[] causal = new float[seq * seq];
+        for (int q = 0; q < seq; q++) {
+            for (int k = q + 1; k < seq; k++) {
+                causal[q * seq + k] = Float.NEGATIVE_INFINITY; // a position never sees the ones after it
+            }
+        }
+        try (NDManager m = manager.newSubManager()) {
+            NDArray tokens = m.create(ids, new Shape(batch, seq));
+            NDArray mask = m.create(causal, new Shape(1, 1, seq, seq));
+            NDArray x = tokens.getNDArrayInternal().embedding(tokens, w.tokenEmbedding(), SparseFormat.DENSE)
+                    .singletonOrThrow().add(w.positionEmbedding().get("0:" + seq)); // [batch, seq, embed]
+            float[][] hooks = new float[config.layers()][];
+            for (int l = 0; l < config.layers(); l++) {
+                Gpt2Weights.Block block = w.blocks().get(l);
+                x = x.add(attention(norm(x, block.ln1()), block, mask, batch, seq));
+                NDArray post = gelu(linear(norm(x, block.ln2()), block.fc())); // [batch, seq, d_mlp]
+                hooks[l] = post.toFloatArray();
+                x = x.add(linear(post, block.proj()));
+            }
+            Activations acts = new Activations(batch, seq, 1, config.inner(), hooks);
+            return new Result(acts, keepFinal ? norm(x, w.finalNorm()).toFloatArray() : null);
+        }
+    }
+
+    public record Result(Activations activations, float[] finalResidual) {}
+
+    private NDArray attention(NDArray x, Gpt2Weights.Block block, NDArray mask, int batch, int seq) {
+        NDList qkv = linear(x, block.attention()).split(3, 2);
+        NDArray q = heads(qkv.get(0), batch, seq); // [batch, heads, seq, head_dim]
+        NDArray k = heads(qkv.get(1), batch, seq);
+        NDArray v = heads(qkv.get(2), batch, seq);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(config.headDim())).add(mask);
+        NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, config.embed());
+        return linear(context, block.attentionOut());
+    }
+
+    private NDArray heads(NDArray x, int batch, int seq) {
+        return x.reshape(batch, seq, config.heads(), config.headDim()).transpose(0, 2, 1, 3);
+    }
+
+    /** gelu_new: 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
+    private static NDArray gelu(NDArray x) {
+        return x.pow(3).mul(0.044715).add(x).mul(GELU_C).tanh().add(1).mul(x).mul(0.5);
+    }
+
+    private static NDArray linear(NDArray x, Gpt2Weights.Linear l) {
+        return x.getNDArrayInternal().linear(x, l.weight(), l.bias()).singletonOrThrow();
+    }
+
+    private NDArray norm(NDArray x, Gpt2Weights.Norm n) {
+        return LayerNorm.layerNorm(x, new Shape(config.embed()), n.weight(), n.bias(), config.layerNormEps())
+                .singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
