@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookName;
+import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.model.ModelInfo;
@@ -34,7 +36,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -43,6 +48,9 @@ import java.util.stream.IntStream;
  * and pages into a staging directory → swap it in for {@code --out}. Any failure leaves the previous site as it was.
  */
 public final class SiteBuild {
+    /** Tokens shown each way in a causal model's direct logit tables. */
+    static final int LOGIT_TOKENS = 10;
+
     private final BuildConfig config;
     private final PrintWriter log;
     private final Function<CorpusReader, ScanProgress> progress;
@@ -74,7 +82,7 @@ public final class SiteBuild {
                 scan = scanner.scan(corpus, bar);
             }
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
-            int pages = write(publisher.staging(), loaded.model().info(), scan, manifest);
+            int pages = write(publisher.staging(), loaded.model(), tokenizer, scan, manifest);
             publisher.commit();
             return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(),
                     (System.nanoTime() - started) / 1e9, pages, config.out());
@@ -86,7 +94,10 @@ public final class SiteBuild {
         }
     }
 
-    private int write(Path root, ModelInfo info, ScanResult scan, Manifest manifest) {
+    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, ScanResult scan, Manifest manifest) {
+        ModelInfo info = model.info();
+        Map<Integer, String> tokenText = new ConcurrentHashMap<>();
+        IntFunction<String> token = id -> tokenText.computeIfAbsent(id, tokenizer::token);
         SiteRenderer renderer = new SiteRenderer(manifest.neurodexVersion());
         String corpus = manifest.corpus().files().stream().map(f -> f.path() + " sha256:" + f.sha256())
                 .collect(Collectors.joining(", "));
@@ -99,9 +110,10 @@ public final class SiteBuild {
         List<ModelPage.Summary> summaries = new ArrayList<>();
         for (LayerAggregate layer : scan.aggregate().layers()) {
             int l = layer.layer();
+            DirectLogits logits = model instanceof DirectLogits.Source source ? source.directLogits(l, LOGIT_TOKENS) : null;
             List<NeuronRecord> built = new ArrayList<>();
             List<byte[]> export = IntStream.range(0, info.dMlp()).parallel().mapToObj(n -> {
-                NeuronRecord record = records.build(layer, n);
+                NeuronRecord record = records.build(layer, n, logits, token);
                 byte[] json = Json.bytes(record);
                 files.write(l + "/" + n + ".json", json);
                 renderer.neuron(files, record, shape);

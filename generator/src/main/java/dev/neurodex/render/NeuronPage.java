@@ -9,7 +9,11 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                          int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
                          String scale, String attentionNote, Nav nav, HistogramView histogram,
                          List<ExampleView> examples, List<IntervalView> intervals, List<ExampleView> bottom,
-                         List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite) {
+                         List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite,
+                         List<LogitRow> promotes, List<LogitRow> suppresses) {
+
+    /** A row of the direct logit tables: a token and its logit change per unit of activation. */
+    public record LogitRow(String token, String value) {}
 
     /** Links from this page; an empty href means there is no such neighbour. */
     public record Nav(String prevNeuron, String prevNeuronLabel, String nextNeuron, String nextNeuronLabel,
@@ -58,7 +62,13 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                 Format.value(r.stats().mean()), Format.percent(r.stats().density()), Format.count(r.stats().tokens()),
                 Format.value(scale), shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
                 HistogramView.of(r, 600, 90), examples, intervals, bottom, tokens, Format.percent(r.concentration()),
-                label, cite);
+                label, cite, logitRows(r.logits() == null ? List.of() : r.logits().top()),
+                logitRows(r.logits() == null ? List.of() : r.logits().bottom()));
+    }
+
+    private static List<LogitRow> logitRows(List<List<Object>> pairs) {
+        return pairs.stream().map(p -> new LogitRow(String.valueOf(p.get(0)),
+                Format.value(((Number) p.get(1)).doubleValue()))).toList();
     }
 
     private static Nav nav(int layer, int neuron, SiteShape shape) {

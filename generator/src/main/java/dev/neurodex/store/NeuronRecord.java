@@ -10,7 +10,13 @@ import java.util.List;
  */
 public record NeuronRecord(String model, int layer, int neuron, String hook, Stats stats, List<Example> top,
                            Histogram histogram, List<Interval> intervals, List<Example> bottom,
-                           List<TokenCount> maxTokens, double concentration) {
+                           List<TokenCount> maxTokens, double concentration, Logits logits) {
+
+    /**
+     * The direct logit effect of a causal model's neuron: tokens its output direction most promotes ({@code top})
+     * and suppresses ({@code bottom}) through the unembedding, each as [token, value]; null for encoders.
+     */
+    public record Logits(List<List<Object>> top, List<List<Object>> bottom) {}
 
     /** Over all content tokens of the corpus; density is the fraction with activation > 0. */
     public record Stats(float max, float min, double mean, double density, long tokens) {

@@ -4,6 +4,7 @@ import dev.neurodex.aggregate.ActivationBins;
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.aggregate.ScoreInterval;
 import dev.neurodex.aggregate.TopEntry;
+import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookName;
 import dev.neurodex.tokenize.Window;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /** Turns a layer's aggregation state into neuron records. */
@@ -31,6 +33,14 @@ public final class RecordBuilder {
     }
 
     public NeuronRecord build(LayerAggregate layer, int neuron) {
+        return build(layer, neuron, null, null);
+    }
+
+    /**
+     * @param logits the layer's direct logit effect, or null (encoders have none)
+     * @param token  the surface text of a token id, for the logit tables
+     */
+    public NeuronRecord build(LayerAggregate layer, int neuron, DirectLogits logits, IntFunction<String> token) {
         List<TopEntry> topEntries = layer.top(neuron);
         List<NeuronRecord.Example> top = topEntries.stream().map(e -> example(e, 0, e.window().length())).toList();
         Set<Long> inTop = topEntries.stream().map(e -> e.window().order()).collect(Collectors.toSet());
@@ -40,7 +50,17 @@ public final class RecordBuilder {
         return new NeuronRecord(model, layer.layer(), neuron, HookName.mlpPost(layer.layer()),
                 NeuronRecord.Stats.of(layer.stats(neuron)), top, histogram(layer.histogram(neuron)),
                 intervals(layer.intervals(neuron), inTop), bottom, tokens.stream().map(TokenCount::record).toList(),
-                concentration);
+                concentration, logits == null ? null : new NeuronRecord.Logits(
+                        pairs(logits.topIds()[neuron], logits.topValues()[neuron], token),
+                        pairs(logits.bottomIds()[neuron], logits.bottomValues()[neuron], token)));
+    }
+
+    private static List<List<Object>> pairs(int[] ids, float[] values, IntFunction<String> token) {
+        List<List<Object>> out = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            out.add(List.of(token.apply(ids[i]), values[i]));
+        }
+        return out;
     }
 
     private static NeuronRecord.Histogram histogram(long[] counts) {

@@ -32,6 +32,11 @@ public final class WindowTokenizer implements AutoCloseable {
         }
     }
 
+    /** The text of one token id, special tokens included (for tables of tokens, not for documents). */
+    public String token(int id) {
+        return tokenizer.decode(new long[] {id}, false);
+    }
+
     /** Token ids of {@code text} as the model sees them, with no special tokens. */
     public long[] ids(String text) {
         return tokenizer.encode(text, false, false).getIds();

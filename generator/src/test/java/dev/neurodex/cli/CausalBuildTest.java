@@ -52,5 +52,11 @@ class CausalBuildTest {
         assertTrue(top.get("tokens").size() <= 39, "windows hold context - 1 content tokens");
         String page = Files.readString(out.resolve("my-gpt2/0/5.html"));
         assertTrue(page.contains("depends only on the tokens to its left"), "causal note");
+        JsonNode logits = json.readTree(out.resolve("my-gpt2/1/7.json").toFile()).get("logits");
+        assertEquals(10, logits.get("top").size());
+        assertEquals(10, logits.get("bottom").size());
+        assertTrue(logits.get("top").get(0).get(1).asDouble() >= logits.get("top").get(9).get(1).asDouble());
+        assertTrue(logits.get("top").get(0).get(0).isTextual());
+        assertTrue(page.contains("Promotes (direct logit effect)"));
     }
 }

@@ -3,6 +3,7 @@ package dev.neurodex.model.bert;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
 import dev.neurodex.model.Activations;
@@ -66,7 +67,8 @@ public final class BertModel implements HookedModel {
             // Padded keys get -inf: softmax gives them exactly zero weight, so padding changes nothing.
             for (int p = at; p < (b + 1) * seq; p++) keyBias[p] = Float.NEGATIVE_INFINITY;
         }
-        try (NDManager m = manager.newSubManager()) {
+        // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
+        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
             NDArray bias = m.create(keyBias, new Shape(batch, 1, 1, seq));
             NDArray x = embed(tokens, seq); // [batch, seq, hidden]

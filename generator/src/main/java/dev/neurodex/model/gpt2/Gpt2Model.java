@@ -3,10 +3,12 @@ package dev.neurodex.model.gpt2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.norm.LayerNorm;
 import dev.neurodex.model.Activations;
+import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
@@ -19,7 +21,7 @@ import java.util.List;
  * The GPT-2 forward pass in DJL NDArray ops: pre-LayerNorm blocks, causal attention, GELU in its tanh form,
  * learned positions. Exposes {@code blocks.{L}.mlp.hook_post} = gelu_new(c_fc(ln_2(x))).
  */
-public final class Gpt2Model implements HookedModel {
+public final class Gpt2Model implements HookedModel, DirectLogits.Source {
     private static final double GELU_C = Math.sqrt(2 / Math.PI);
     private final Gpt2Config config;
     private final ModelInfo info;
@@ -72,7 +74,8 @@ public final class Gpt2Model implements HookedModel {
                 causal[q * seq + k] = Float.NEGATIVE_INFINITY; // a position never sees the ones after it
             }
         }
-        try (NDManager m = manager.newSubManager()) {
+        // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
+        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
             NDArray mask = m.create(causal, new Shape(1, 1, seq, seq));
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, w.tokenEmbedding(), SparseFormat.DENSE)
@@ -118,6 +121,29 @@ public final class Gpt2Model implements HookedModel {
     private NDArray norm(NDArray x, Gpt2Weights.Norm n) {
         return LayerNorm.layerNorm(x, new Shape(config.embed()), n.weight(), n.bias(), config.layerNormEps())
                 .singletonOrThrow();
+    }
+
+    /**
+     * (W_out ∘ ln_f.weight) · W_U for every neuron of a layer; GPT-2 ties W_U to the token embedding. Done in
+     * chunks of neurons so that only chunk × vocab floats are alive at once.
+     */
+    @Override
+    public DirectLogits directLogits(int layer, int k) {
+        DirectLogits out = DirectLogits.empty(config.inner(), k);
+        int chunk = 256;
+        // Scopes, not sub-managers: results of ops on weights belong to the weights' manager and must still go.
+        try (NDScope scope = new NDScope()) {
+            NDArray directions = w.blocks().get(layer).proj().weight().transpose().mul(w.finalNorm().weight()); // [d_mlp, embed]
+            NDArray unembed = w.tokenEmbedding().transpose(); // [embed, vocab]
+            for (int from = 0; from < config.inner(); from += chunk) {
+                int to = Math.min(config.inner(), from + chunk);
+                try (NDScope chunkScope = new NDScope()) {
+                    float[] block = directions.get(from + ":" + to).matMul(unembed).toFloatArray(); // [chunk, vocab]
+                    DirectLogits.select(block, to - from, config.vocab(), k, from, out);
+                }
+            }
+        }
+        return out;
     }
 
     @Override

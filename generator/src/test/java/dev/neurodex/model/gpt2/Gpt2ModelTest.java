@@ -183,6 +183,36 @@ public class Gpt2ModelTest {
     }
 
     @Test
+    void directLogitEffectMatchesABruteForcePerNeuronComputation() throws Exception {
+        try (LoadedModel loaded = ModelCatalog.open(dir.resolve("tiny-gpt2").toString(), manager)) {
+            int k = 10;
+            dev.neurodex.model.DirectLogits logits = ((Gpt2Model) loaded.model()).directLogits(1, k);
+            float[] proj = weights.get("h.1.mlp.c_proj.weight"); // Conv1D [inner, embed]
+            float[] gain = weights.get("ln_f.weight");
+            float[] wte = weights.get("wte.weight");
+            for (int n = 0; n < INNER; n += 5) {
+                double[] effect = new double[VOCAB];
+                for (int t = 0; t < VOCAB; t++) {
+                    for (int e = 0; e < EMBED; e++) {
+                        effect[t] += (double) proj[n * EMBED + e] * gain[e] * wte[t * EMBED + e];
+                    }
+                }
+                Integer[] order = new Integer[VOCAB];
+                for (int t = 0; t < VOCAB; t++) {
+                    order[t] = t;
+                }
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(effect[b], effect[a]));
+                for (int i = 0; i < k; i++) {
+                    assertEquals(effect[order[i]], logits.topValues()[n][i], 1e-4, "neuron " + n + " top " + i);
+                    assertEquals(effect[order[VOCAB - 1 - i]], logits.bottomValues()[n][i], 1e-4, "neuron " + n + " bottom " + i);
+                }
+                assertEquals(order[0], logits.topIds()[n][0]);
+                assertEquals(order[VOCAB - 1], logits.bottomIds()[n][0]);
+            }
+        }
+    }
+
+    @Test
     void malformedDirectoriesFailWithClearErrors() throws Exception {
         Map<String, Object> neox = new LinkedHashMap<>(config());
         neox.put("model_type", "llama");

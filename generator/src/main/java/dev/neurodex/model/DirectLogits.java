@@ -1,0 +1,48 @@
+package dev.neurodex.model;
+
+/**
+ * A layer's direct logit effect: for each neuron, the tokens its output direction most promotes and most
+ * suppresses through the unembedding (W_out[n] scaled by the final LayerNorm weight, times W_U), ignoring
+ * everything in between. [neuron][rank] arrays, best first.
+ */
+public record DirectLogits(int[][] topIds, float[][] topValues, int[][] bottomIds, float[][] bottomValues) {
+
+    /** Models whose MLP outputs reach the logits through an unembedding (causal language models). */
+    public interface Source {
+        /** Computes layer {@code layer} as one matrix product (in chunks of neurons), keeping {@code k} each way. */
+        DirectLogits directLogits(int layer, int k);
+    }
+
+    /** The k largest (or, negated, smallest) entries of each row of a row-major [rows, cols] block. */
+    public static void select(float[] block, int rows, int cols, int k, int rowOffset, DirectLogits out) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            keep(block, base, cols, k, out.topIds()[rowOffset + r], out.topValues()[rowOffset + r], 1);
+            keep(block, base, cols, k, out.bottomIds()[rowOffset + r], out.bottomValues()[rowOffset + r], -1);
+        }
+    }
+
+    /** Insertion into a sorted k-list: cheap because almost every value fails the first comparison. */
+    private static void keep(float[] block, int base, int cols, int k, int[] ids, float[] values, int sign) {
+        int size = 0;
+        for (int c = 0; c < cols; c++) {
+            float v = sign * block[base + c];
+            if (size == k && v <= sign * values[k - 1]) {
+                continue;
+            }
+            int at = Math.min(size, k - 1);
+            while (at > 0 && sign * values[at - 1] < v) {
+                values[at] = values[at - 1];
+                ids[at] = ids[at - 1];
+                at--;
+            }
+            values[at] = sign * v;
+            ids[at] = c;
+            size = Math.min(k, size + 1);
+        }
+    }
+
+    public static DirectLogits empty(int neurons, int k) {
+        return new DirectLogits(new int[neurons][k], new float[neurons][k], new int[neurons][k], new float[neurons][k]);
+    }
+}
