@@ -8,6 +8,8 @@ import dev.neurodex.model.bert.BertModel;
 import dev.neurodex.model.gpt2.Gpt2Config;
 import dev.neurodex.model.gpt2.Gpt2Model;
 import dev.neurodex.model.hf.HfCheckpoint;
+import dev.neurodex.model.neox.NeoxConfig;
+import dev.neurodex.model.neox.NeoxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +27,13 @@ final class HfModels {
     }
 
     private static final Map<String, Family> FAMILIES = Map.of(
+            "gpt_neox", (c, slug, m) -> {
+                NeoxConfig config = NeoxConfig.of(c);
+                checkVocabulary(c, config.vocab());
+                return new NeoxModel(config, c.weights(), new ModelInfo(slug, "gpt_neox", config.layers(),
+                        config.intermediate(), config.positions(), true, c.weights().parameterCount(),
+                        c.dir().toString(), c.sha256()), m);
+            },
             "gpt2", (c, slug, m) -> {
                 Gpt2Config config = Gpt2Config.of(c);
                 checkVocabulary(c, config.vocab());
