@@ -1,14 +1,16 @@
-// Offline search over the site's static index: search/<shard>.js files, one per two-letter prefix of a
-// token, loaded with <script> tags (fetch is blocked on file://). A query loads only the shards it needs.
+// Offline search over the site's static index: search/<model>/<shard>.js files, one per model and two-letter
+// prefix of a token, loaded with <script> tags (fetch is blocked on file://). A query loads only what it needs.
 (function () {
   "use strict";
   var root = document.currentScript.src.replace(/assets\/search\.js(\?.*)?$/, "");
+  var models = (window.NEURODEX_MODELS || []).map(function (m) { return m.name; });
   var shards = {};
   var waiting = {};
-  window.neurodexSearchShard = function (key, terms) {
-    shards[key] = terms;
-    (waiting[key] || []).forEach(function (done) { done(); });
-    delete waiting[key];
+  window.neurodexSearchShard = function (model, key, terms) {
+    var id = model + "/" + key;
+    shards[id] = terms;
+    (waiting[id] || []).forEach(function (done) { done(); });
+    delete waiting[id];
   };
 
   function normalize(text) { return text.trim().toLowerCase(); }
@@ -17,28 +19,34 @@
     return Array.from(term).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("_");
   }
 
-  function load(key, done) {
-    if (shards[key] !== undefined) { done(); return; }
-    if (waiting[key]) { waiting[key].push(done); return; }
-    waiting[key] = [done];
+  function load(model, key, done) {
+    var id = model + "/" + key;
+    if (shards[id] !== undefined) { done(); return; }
+    if (waiting[id]) { waiting[id].push(done); return; }
+    waiting[id] = [done];
     var script = document.createElement("script");
-    script.src = root + "search/" + key + ".js";
-    script.onerror = function () { window.neurodexSearchShard(key, {}); };
+    script.src = root + "search/" + encodeURIComponent(model) + "/" + key + ".js";
+    // No shard for these letters: nothing in that model starts with them.
+    script.onerror = function () { window.neurodexSearchShard(model, key, {}); };
     document.head.appendChild(script);
   }
 
-  // Postings of every indexed term that starts with the word: [model, layer, neuron, rank, value, token].
+  // Postings of every indexed term that starts with the word, in every model: [model, layer, neuron, rank, value, token].
   function lookup(word, done) {
     var key = shardKey(word);
-    load(key, function () {
-      var hits = [];
-      var terms = shards[key];
-      Object.keys(terms).forEach(function (term) {
-        if (term === word || (word.length >= 3 && term.indexOf(word) === 0)) {
-          terms[term].forEach(function (p) { hits.push(p.concat([term])); });
-        }
+    var hits = [];
+    var pending = models.length;
+    if (!pending) { done(hits); return; }
+    models.forEach(function (model) {
+      load(model, key, function () {
+        var terms = shards[model + "/" + key];
+        Object.keys(terms).forEach(function (term) {
+          if (term === word || (word.length >= 3 && term.indexOf(word) === 0)) {
+            terms[term].forEach(function (p) { hits.push([model].concat(p, [term])); });
+          }
+        });
+        if (--pending === 0) { done(hits); }
       });
-      done(hits);
     });
   }
 

@@ -103,15 +103,16 @@ public final class LayerAggregate {
 
     private void offer(int n, Window window, float score, float negated, float[] values,
                        boolean toTop, boolean toBottom, boolean toSamples) {
-        TopEntry entry = new TopEntry(score, window, values);
         if (toTop) {
-            top.offer(n, score, window.order(), () -> entry);
+            top.offer(n, score, window.order(), () -> new TopEntry(score, window, 0, values));
         }
         if (toBottom) {
-            bottom.offer(n, negated, window.order(), () -> new TopEntry(negated, window, values));
+            bottom.offer(n, negated, window.order(),
+                    () -> TopEntry.context(negated, window, values, TopEntry.indexOf(values, -negated)));
         }
         if (toSamples) {
-            samples.offer(n, score, window.order(), () -> entry);
+            samples.offer(n, score, window.order(),
+                    () -> TopEntry.context(score, window, values, TopEntry.indexOf(values, score)));
         }
     }
 
@@ -161,7 +162,7 @@ public final class LayerAggregate {
 
     /** The windows holding neuron {@code n}'s most negative activations, most negative first. */
     public List<TopEntry> bottom(int n) {
-        return bottom.sorted(n).stream().map(e -> new TopEntry(-e.score(), e.window(), e.values())).toList();
+        return bottom.sorted(n).stream().map(e -> new TopEntry(-e.score(), e.window(), e.start(), e.values())).toList();
     }
 
     /** Sampled windows per score interval of neuron {@code n}, highest interval first. */

@@ -3,21 +3,41 @@ package dev.neurodex.aggregate;
 import dev.neurodex.tokenize.Window;
 
 /**
- * One of a neuron's top windows.
+ * One kept window of a neuron.
  *
- * @param score  the neuron's maximum activation over the window's content tokens
- * @param values the neuron's activation at each content token of the window
+ * @param score  the neuron's maximum activation over the window's content tokens (for a bottom entry, the
+ *               negated minimum while it is in the heap)
+ * @param start  window position of {@code values[0]}: 0 when the entry holds the whole window, as top entries
+ *               do; bottom entries and samples keep only the context around their extreme token, which for a
+ *               1,024-token window is what keeps their memory small
+ * @param values the neuron's activation at window positions {@code start ..}
  */
-public record TopEntry(float score, Window window, float[] values) {
+public record TopEntry(float score, Window window, int start, float[] values) {
 
-    /** The first content position holding the score (the maximum; for a bottom entry, the minimum). */
-    public int maxIndex() {
+    /** Tokens kept before and after the extreme token by {@link #context}. */
+    public static final int BEFORE = 30;
+    public static final int AFTER = 10;
+
+    /** Index into {@code values} of the first position holding {@code value}. */
+    public static int indexOf(float[] values, float value) {
         for (int i = 0; i < values.length; i++) {
-            if (values[i] == score) {
+            if (values[i] == value) {
                 return i;
             }
         }
-        throw new IllegalStateException("score " + score + " not among the window's values");
+        throw new IllegalStateException("value " + value + " not among the window's values");
+    }
+
+    /** Index into {@code values} of the first position holding the score (the maximum). */
+    public int maxIndex() {
+        return indexOf(values, score);
+    }
+
+    /** An entry keeping only the context around position {@code extreme} of a whole-window {@code values}. */
+    static TopEntry context(float score, Window window, float[] values, int extreme) {
+        int from = Math.max(0, extreme - BEFORE);
+        int to = Math.min(values.length, extreme + AFTER + 1);
+        return new TopEntry(score, window, from, java.util.Arrays.copyOfRange(values, from, to));
     }
 
     /** Higher score first; on equal scores the earlier window in corpus order. */

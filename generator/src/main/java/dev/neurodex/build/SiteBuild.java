@@ -13,7 +13,6 @@ import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.OfflineEngine;
 import dev.neurodex.render.LayerPage;
 import dev.neurodex.render.ModelPage;
-import dev.neurodex.render.SitePage;
 import dev.neurodex.render.SiteRenderer;
 import dev.neurodex.render.SiteShape;
 import dev.neurodex.scan.ScanConfig;
@@ -69,13 +68,14 @@ public final class SiteBuild {
         long started = System.nanoTime();
         BadRecords bad = new BadRecords(config.strict(), log);
         CorpusReader corpus = new CorpusReader(config.corpus(), bad); // fails on a bad path before any work
-        SitePublisher publisher = SitePublisher.begin(config.out());
+        String slug = ModelCatalog.slugFor(config.model(), config.name());
+        SitePublisher publisher = SitePublisher.begin(config.out(), slug);
         Thread cleanup = new Thread(publisher::abandon, "neurodex-abandon-staging");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: drop the half-built site, keep the old one
         try (NDManager manager = OfflineEngine.newManager(config.threads());
              LoadedModel loaded = ModelCatalog.open(config.model(), config.name(), manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
-            ScanConfig scanConfig = config.scan().withDefaultContext(loaded.model().info().defaultContext());
+            ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);
             ScanResult scan;
             try (ScanProgress bar = progress.apply(corpus)) {
@@ -84,6 +84,7 @@ public final class SiteBuild {
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int pages = write(publisher.staging(), loaded.model(), tokenizer, scan, manifest);
             publisher.commit();
+            SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
             return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(),
                     (System.nanoTime() - started) / 1e9, pages, config.out());
         } catch (RuntimeException | InterruptedException | Error e) {
@@ -104,7 +105,7 @@ public final class SiteBuild {
         SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(),
                 info.sha256(), corpus);
         RecordBuilder records = new RecordBuilder(info.slug());
-        SearchIndex search = new SearchIndex();
+        SearchIndex search = new SearchIndex(info.slug());
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = new ArrayList<>();
@@ -132,9 +133,7 @@ public final class SiteBuild {
             summaries.addAll(layerSummaries);
         }
         renderer.model(files, modelPage(shape, manifest, layerRows, summaries));
-        SiteFiles site = new SiteFiles(root);
-        renderer.site(site, new SitePage(List.of(SiteRenderer.modelRow(manifest))));
-        search.write(site);
+        search.write(new SiteFiles(root.resolve("search").resolve(info.slug())));
         files.write("manifest.json", Json.prettyBytes(manifest.withFiles(files.list())));
         return info.layers() * info.dMlp();
     }
@@ -151,7 +150,7 @@ public final class SiteBuild {
                 scanConfig.topK(), scanConfig.context(), Version.get(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
-                        config.scan().batchSize(), config.threads(), config.scan().maxTokens()), List.of());
+                        scanConfig.batchSize(), config.threads(), scanConfig.maxTokens()), List.of());
     }
 
     private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers,

@@ -53,7 +53,8 @@ final class BuildCommand implements Callable<Integer> {
             description = "Stop after N content tokens (default: the whole corpus).")
     long maxTokens;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "0", paramLabel = "N",
+            description = "Windows per forward pass (default: 4096 positions' worth, 32 windows at context 128).")
     int batchSize;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",

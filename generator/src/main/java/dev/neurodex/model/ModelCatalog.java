@@ -42,7 +42,7 @@ public final class ModelCatalog {
     public static LoadedModel open(String name, String slug, NDManager manager) {
         Path dir = Path.of(name);
         if (HfCheckpoint.looksLikeOne(dir)) {
-            return HfModels.open(HfCheckpoint.read(dir), slug == null ? slugOf(dir) : slug, manager);
+            return HfModels.open(HfCheckpoint.read(dir), slugFor(name, slug), manager);
         }
         if (!name.equals(DEFAULT)) {
             throw new ModelException("unknown model '" + name + "': neither a known name (" + String.join(", ", names())
@@ -53,6 +53,15 @@ public final class ModelCatalog {
 
     public static LoadedModel open(String name, NDManager manager) {
         return open(name, null, manager);
+    }
+
+    /** The site's name for a model: {@code --name}, else the directory's name, else the catalog name. */
+    public static String slugFor(String model, String name) {
+        if (name != null) {
+            return name;
+        }
+        Path dir = Path.of(model);
+        return HfCheckpoint.looksLikeOne(dir) ? slugOf(dir) : model;
     }
 
     /** A URL-safe lowercase name from a directory: {@code Pythia-70m} → {@code pythia-70m}. */

@@ -5,14 +5,19 @@ package dev.neurodex.scan;
  *
  * @param context   positions per window including the model's framing (CLS/SEP or BOS); 0 for the model's default
  * @param topK      windows kept per neuron
- * @param batchSize windows per forward pass; windows of similar length are batched together
+ * @param batchSize windows per forward pass (0: as many as fit {@value #BATCH_TOKENS} positions); windows of
+ *                  similar length are batched together
  * @param maxTokens stop after this many content tokens (0: the whole corpus)
  */
 public record ScanConfig(int context, int topK, int batchSize, long maxTokens) {
 
-    /** This configuration with the context resolved: the given one, or the model's default when it was 0. */
-    public ScanConfig withDefaultContext(int modelDefault) {
-        return context == 0 ? new ScanConfig(modelDefault, topK, batchSize, maxTokens) : this;
+    /** Positions per forward pass when no batch size is given: memory stays flat whatever the context. */
+    public static final int BATCH_TOKENS = 4096;
+
+    /** This configuration with defaults filled in: the model's context when none was given, and the batch size. */
+    public ScanConfig resolved(int modelDefaultContext) {
+        int c = context == 0 ? modelDefaultContext : context;
+        return new ScanConfig(c, topK, batchSize == 0 ? Math.max(1, BATCH_TOKENS / c) : batchSize, maxTokens);
     }
 
     public ScanConfig {
@@ -22,8 +27,8 @@ public record ScanConfig(int context, int topK, int batchSize, long maxTokens) {
         if (topK < 1) {
             throw new IllegalArgumentException("--top-k must be at least 1, got " + topK);
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        if (batchSize < 0) {
+            throw new IllegalArgumentException("--batch-size must not be negative, got " + batchSize);
         }
         if (maxTokens < 0) {
             throw new IllegalArgumentException("--max-tokens must not be negative, got " + maxTokens);

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
 /** Turns a layer's aggregation state into neuron records. */
 public final class RecordBuilder {
     /** Context kept around the extreme token of samples and bottom examples (as a page shows by default). */
-    public static final int BEFORE = 30;
-    public static final int AFTER = 10;
+    public static final int BEFORE = TopEntry.BEFORE;
+    public static final int AFTER = TopEntry.AFTER;
     static final int INTERVALS = 5;
     static final int SAMPLES = 4;
     static final int BOTTOM = 5;
@@ -42,9 +42,9 @@ public final class RecordBuilder {
      */
     public NeuronRecord build(LayerAggregate layer, int neuron, DirectLogits logits, IntFunction<String> token) {
         List<TopEntry> topEntries = layer.top(neuron);
-        List<NeuronRecord.Example> top = topEntries.stream().map(e -> example(e, 0, e.window().length())).toList();
+        List<NeuronRecord.Example> top = topEntries.stream().map(RecordBuilder::example).toList();
         Set<Long> inTop = topEntries.stream().map(e -> e.window().order()).collect(Collectors.toSet());
-        List<NeuronRecord.Example> bottom = layer.bottom(neuron).stream().limit(BOTTOM).map(RecordBuilder::context).toList();
+        List<NeuronRecord.Example> bottom = layer.bottom(neuron).stream().limit(BOTTOM).map(RecordBuilder::example).toList();
         List<TokenCount> tokens = maxTokens(top);
         double concentration = top.isEmpty() ? 0 : (double) tokens.get(0).count() / top.size();
         return new NeuronRecord(model, layer.layer(), neuron, HookName.mlpPost(layer.layer()),
@@ -78,7 +78,7 @@ public final class RecordBuilder {
         List<NeuronRecord.Interval> out = new ArrayList<>();
         for (ScoreInterval interval : all) {
             List<NeuronRecord.Example> samples = interval.samples().stream()
-                    .filter(e -> !inTop.contains(e.window().order())).limit(SAMPLES).map(RecordBuilder::context).toList();
+                    .filter(e -> !inTop.contains(e.window().order())).limit(SAMPLES).map(RecordBuilder::example).toList();
             if (!samples.isEmpty() && out.size() < INTERVALS) {
                 out.add(new NeuronRecord.Interval(interval.low(), interval.high(), interval.windows(), samples));
             }
@@ -86,17 +86,15 @@ public final class RecordBuilder {
         return out;
     }
 
-    private static NeuronRecord.Example context(TopEntry e) {
-        int max = e.maxIndex();
-        return example(e, Math.max(0, max - BEFORE), Math.min(e.window().length(), max + AFTER + 1));
-    }
-
-    private static NeuronRecord.Example example(TopEntry e, int from, int to) {
+    /** An entry as a record example: the window's tokens at the positions the entry holds values for. */
+    private static NeuronRecord.Example example(TopEntry e) {
         Window w = e.window();
-        int max = e.maxIndex();
+        int from = e.start();
+        int to = from + e.values().length;
+        int max = from + e.maxIndex();
         return new NeuronRecord.Example(e.score(), new NeuronRecord.Doc(w.origin().file(), w.origin().line()),
-                w.index(), w.origin().source(), List.of(w.tokens()).subList(from, to),
-                java.util.Arrays.copyOfRange(e.values(), from, to), max - from, w.charStart()[max], w.charEnd()[max], from);
+                w.index(), w.origin().source(), List.of(w.tokens()).subList(from, to), e.values(), max - from,
+                w.charStart()[max], w.charEnd()[max], from);
     }
 
     /** Max tokens of the top examples, grouped as a reader would (case and surrounding space ignored). */

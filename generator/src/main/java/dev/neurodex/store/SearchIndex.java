@@ -12,9 +12,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The offline search index: for each token (trimmed, lower-cased) the neurons whose top examples fire on it,
- * written as {@code search/<shard>.js} files, one per first two characters of the token. Pages load a shard with
- * a script tag (fetch does not work from file://), so a query reads only the shards of its words.
+ * The offline search index of one model: for each token (trimmed, lower-cased) the neurons whose top examples
+ * fire on it, written as {@code search/<model>/<shard>.js} files, one per first two characters of the token.
+ * Pages load a shard with a script tag (fetch does not work from file://), so a query reads only the shards of
+ * its words, one per model of the site.
  */
 public final class SearchIndex {
     /** A token is indexed where the activation reaches this share of the neuron's max (plus every max token). */
@@ -24,7 +25,13 @@ public final class SearchIndex {
 
     private final Map<String, List<Object[]>> postings = new HashMap<>();
 
-    /** Adds a neuron's top examples: [model, layer, neuron, example rank, activation] per firing token. */
+    private final String model;
+
+    public SearchIndex(String model) {
+        this.model = model;
+    }
+
+    /** Adds a neuron's top examples: [layer, neuron, example rank, activation] per firing token. */
     public synchronized void add(NeuronRecord r) {
         float max = r.stats().max();
         for (int rank = 1; rank <= r.top().size(); rank++) {
@@ -42,7 +49,7 @@ public final class SearchIndex {
             for (Map.Entry<String, Float> t : best.entrySet()) {
                 float rounded = Math.round(t.getValue() * 1000) / 1000f;
                 postings.computeIfAbsent(t.getKey(), k -> new ArrayList<>())
-                        .add(new Object[] {r.model(), r.layer(), r.neuron(), rank, rounded});
+                        .add(new Object[] {r.layer(), r.neuron(), rank, rounded});
             }
         }
     }
@@ -56,19 +63,19 @@ public final class SearchIndex {
         return term.codePoints().limit(2).mapToObj(Integer::toHexString).collect(Collectors.joining("_"));
     }
 
-    /** Writes the shards as {@code search/<shard>.js}; returns how many files. */
+    /** Writes the shards as {@code <shard>.js} into the model's search folder; returns how many files. */
     public synchronized int write(SiteFiles files) {
         Map<String, Map<String, List<Object[]>>> shards = new TreeMap<>();
         postings.forEach((term, list) -> {
-            list.sort(Comparator.comparingDouble((Object[] p) -> -((Float) p[4])));
+            list.sort(Comparator.comparingDouble((Object[] p) -> -((Float) p[3])));
             shards.computeIfAbsent(shard(term), s -> new TreeMap<>())
                     .put(term, list.size() > PER_TERM ? list.subList(0, PER_TERM) : list);
         });
         try {
             for (Map.Entry<String, Map<String, List<Object[]>>> s : shards.entrySet()) {
-                String js = "neurodexSearchShard(" + Json.MAPPER.writeValueAsString(s.getKey()) + ","
-                        + Json.MAPPER.writeValueAsString(s.getValue()) + ");\n";
-                files.write("search/" + s.getKey() + ".js", js.getBytes(StandardCharsets.UTF_8));
+                String js = "neurodexSearchShard(" + Json.MAPPER.writeValueAsString(model) + ","
+                        + Json.MAPPER.writeValueAsString(s.getKey()) + "," + Json.MAPPER.writeValueAsString(s.getValue()) + ");\n";
+                files.write(s.getKey() + ".js", js.getBytes(StandardCharsets.UTF_8));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

@@ -15,10 +15,22 @@ import org.apache.commons.codec.digest.DigestUtils;
  */
 public final class SiteFiles {
     private final Path root;
+    private final boolean replacing;
     private final ConcurrentLinkedQueue<Manifest.SiteFile> written = new ConcurrentLinkedQueue<>();
 
+    /** Files of a folder being built (in staging: nothing reads them until the folder is swapped in). */
     public SiteFiles(Path root) {
+        this(root, false);
+    }
+
+    private SiteFiles(Path root, boolean replacing) {
         this.root = root;
+        this.replacing = replacing;
+    }
+
+    /** Files of a live site: each is written beside its target and renamed over it, never seen half-written. */
+    public static SiteFiles replacing(Path root) {
+        return new SiteFiles(root, true);
     }
 
     public Path root() {
@@ -28,11 +40,15 @@ public final class SiteFiles {
     /** Writes {@code bytes} to {@code path} (relative to the root, '/'-separated). */
     public void write(String path, byte[] bytes) {
         Path file = root.resolve(path);
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+        if (replacing) {
+            SitePublisher.replaceFile(file, bytes);
+        } else {
+            try {
+                Files.createDirectories(file.getParent());
+                Files.write(file, bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
         }
         written.add(new Manifest.SiteFile(path, bytes.length, DigestUtils.sha256Hex(bytes)));
     }

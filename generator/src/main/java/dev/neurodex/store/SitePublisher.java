@@ -12,60 +12,64 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.stream.Stream;
 
 /**
- * Builds a site in a temporary directory beside {@code --out} and swaps it in only when complete, so that a
- * failed or interrupted build leaves the previous site exactly as it was.
+ * Publishes one model into a site that may hold others. The model is built in a staging directory beside
+ * {@code --out}; {@link #commit} then swaps in its folder ({@code <model>/}) and its search shards
+ * ({@code search/<model>/}) by renaming, so a failed, interrupted or killed build leaves the previous site as it
+ * was, and other models are never touched. The site-level pages are rewritten afterwards, file by file.
  */
 public final class SitePublisher {
-    /** Written into every site: a directory without it is not ours to replace. */
+    /** Written into every site: a directory without it is not ours to write into. */
     public static final String MARKER = ".neurodex-site";
     private static final String STAGING = ".neurodex-staging-";
     private static final String RETIRED = ".neurodex-retired-";
 
     private final Path out;
     private final Path staging;
+    private final String model;
 
-    private SitePublisher(Path out, Path staging) {
+    private SitePublisher(Path out, Path staging, String model) {
         this.out = out;
         this.staging = staging;
+        this.model = model;
     }
 
-    /** Checks that {@code out} may be replaced and creates the staging directory beside it. */
-    public static SitePublisher begin(Path out) {
+    /** Checks that {@code out} may be written and creates the staging directory beside it. */
+    public static SitePublisher begin(Path out, String model) {
         Path target = out.toAbsolutePath().normalize();
         Path parent = target.getParent();
         try {
             Files.createDirectories(parent);
-            recover(target);
-            if (Files.exists(target) && !isReplaceable(target)) {
+            if (Files.exists(target) && !isSite(target)) {
                 throw new IllegalArgumentException("--out " + out + " exists and is not a neurodex site (no " + MARKER
-                        + "); refusing to replace it");
+                        + "); refusing to write into it");
             }
-            cleanStale(parent, target.getFileName().toString());
-            Path staging = Files.createTempDirectory(parent, STAGING + target.getFileName() + "-");
-            Files.writeString(staging.resolve(MARKER), "built by neurodex\n");
-            return new SitePublisher(target, staging);
+            recover(target);
+            cleanStale(parent, STAGING + target.getFileName() + "-");
+            return new SitePublisher(target, Files.createTempDirectory(parent, STAGING + target.getFileName() + "-"), model);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + out, e);
         }
     }
 
+    /** Where the build writes: the model's folder goes to {@code <staging>/<model>/}. */
     public Path staging() {
         return staging;
     }
 
-    /** Swaps the finished site in: the old one is moved aside, the new one renamed into place, the old deleted. */
+    public Path out() {
+        return out;
+    }
+
+    /** Swaps the model's folder and search shards in; the rest of the site is left as it is. */
     public void commit() {
-        Path retired = out.resolveSibling(RETIRED + out.getFileName() + "-" + System.nanoTime());
         try {
-            if (Files.exists(out)) {
-                move(out, retired);
-            }
-            move(staging, out);
-            if (Files.exists(retired)) {
-                deleteTree(retired);
-            }
+            Files.createDirectories(out.resolve("search"));
+            Files.writeString(out.resolve(MARKER), "built by neurodex\n");
+            swap(staging.resolve(model), out.resolve(model));
+            swap(staging.resolve("search").resolve(model), out.resolve("search").resolve(model));
+            deleteTree(staging);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot publish the site to " + out, e);
+            throw new UncheckedIOException("cannot publish " + model + " to " + out, e);
         }
     }
 
@@ -78,7 +82,31 @@ public final class SitePublisher {
         }
     }
 
-    private static boolean isReplaceable(Path target) throws IOException {
+    /** Writes one site-level file by renaming a finished temporary file over it. */
+    public static void replaceFile(Path file, byte[] bytes) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = Files.createTempFile(file.getParent(), ".neurodex-", ".tmp");
+            Files.write(temp, bytes);
+            move(temp, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void swap(Path fresh, Path current) throws IOException {
+        if (!Files.exists(fresh)) {
+            return;
+        }
+        Path retired = current.resolveSibling(RETIRED + current.getFileName() + "-" + System.nanoTime());
+        if (Files.exists(current)) {
+            move(current, retired);
+        }
+        move(fresh, current);
+        deleteTree(retired);
+    }
+
+    private static boolean isSite(Path target) throws IOException {
         if (!Files.isDirectory(target)) {
             return false;
         }
@@ -91,36 +119,45 @@ public final class SitePublisher {
         }
     }
 
-    /** A build killed between the two renames of {@link #commit} leaves the old site retired: put it back. */
-    private static void recover(Path target) throws IOException {
-        if (Files.exists(target)) {
+    /**
+     * A build killed between the two renames of a swap leaves a model folder retired and none in its place:
+     * put it back. Any other retired folder is an old copy whose replacement is in place.
+     */
+    private static void recover(Path site) throws IOException {
+        if (!Files.isDirectory(site)) {
             return;
         }
-        try (Stream<Path> siblings = Files.list(target.getParent())) {
-            Path retired = siblings.filter(p -> p.getFileName().toString().startsWith(RETIRED + target.getFileName() + "-"))
-                    .sorted().reduce((a, b) -> b).orElse(null);
-            if (retired != null) {
-                move(retired, target);
+        for (Path dir : new Path[] {site, site.resolve("search")}) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path retired : entries.filter(p -> p.getFileName().toString().startsWith(RETIRED)).sorted().toList()) {
+                    String name = retired.getFileName().toString().substring(RETIRED.length());
+                    Path original = dir.resolve(name.substring(0, name.lastIndexOf('-')));
+                    if (Files.exists(original)) {
+                        deleteTree(retired);
+                    } else {
+                        move(retired, original);
+                    }
+                }
             }
         }
     }
 
-    private static void cleanStale(Path parent, String name) throws IOException {
+    private static void cleanStale(Path parent, String prefix) throws IOException {
         try (Stream<Path> siblings = Files.list(parent)) {
-            for (Path p : siblings.toList()) {
-                String n = p.getFileName().toString();
-                if (n.startsWith(STAGING + name + "-") || n.startsWith(RETIRED + name + "-")) {
-                    deleteTree(p);
-                }
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                deleteTree(p);
             }
         }
     }
 
     private static void move(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -263,15 +263,15 @@ class BuildEndToEndTest {
 
     @Test
     void searchShardsHoldTheFiringTokens() throws IOException {
-        Path shard = out.resolve("search/" + dev.neurodex.store.SearchIndex.shard("whale") + ".js");
+        Path shard = out.resolve("search/all-minilm-l6-v2/" + dev.neurodex.store.SearchIndex.shard("whale") + ".js");
         String js = Files.readString(shard);
-        assertTrue(js.startsWith("neurodexSearchShard("), js.substring(0, 40));
-        JsonNode terms = JSON.readTree(js.substring(js.indexOf(',') + 1, js.lastIndexOf(')')));
+        assertTrue(js.startsWith("neurodexSearchShard(\"all-minilm-l6-v2\","), js.substring(0, 40));
+        JsonNode terms = JSON.readTree(js.substring(js.indexOf('{'), js.lastIndexOf(')')));
         assertTrue(terms.has("whale"), "whale is a max token somewhere in this corpus");
         JsonNode posting = terms.get("whale").get(0);
-        JsonNode record = JSON.readTree(out.resolve("all-minilm-l6-v2/" + posting.get(1).asInt() + "/"
-                + posting.get(2).asInt() + ".json").toFile());
-        JsonNode example = record.get("top").get(posting.get(3).asInt() - 1);
+        JsonNode record = JSON.readTree(out.resolve("all-minilm-l6-v2/" + posting.get(0).asInt() + "/"
+                + posting.get(1).asInt() + ".json").toFile());
+        JsonNode example = record.get("top").get(posting.get(2).asInt() - 1);
         boolean found = false;
         for (int i = 0; i < example.get("tokens").size(); i++) {
             found |= example.get("tokens").get(i).asText().strip().equalsIgnoreCase("whale");

@@ -11,6 +11,7 @@ import dev.neurodex.model.TinyCheckpoints;
 import dev.neurodex.model.gpt2.Gpt2ModelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,15 +21,49 @@ class CausalBuildTest {
     @TempDir
     Path dir;
 
-    @Test
-    void buildsASiteForAHuggingFaceGpt2Directory() throws Exception {
-        Path model = Files.createDirectories(dir.resolve("My-GPT2"));
+    private Path tinyGpt2(String name) throws Exception {
+        Path model = Files.createDirectories(dir.resolve(name));
         Map<String, long[]> shapes = Gpt2ModelTest.shapes("");
         try (NDManager manager = OfflineEngine.newManager(1)) {
             TinyCheckpoints.writeWithDjl(model.resolve("model.safetensors"), shapes, TinyCheckpoints.random(shapes, 9), manager);
         }
         TinyCheckpoints.writeConfig(model, Gpt2ModelTest.config());
         TinyCheckpoints.writeTokenizer(model);
+        return model;
+    }
+
+    @Test
+    void severalModelsShareASiteAndARebuildReplacesOnlyItsOwnFolder() throws Exception {
+        Path model = tinyGpt2("gpt2-x");
+        Path corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test", "The whale surfaced and dove again.");
+        Path out = dir.resolve("site");
+        for (String name : new String[] {"first", "second"}) {
+            assertEquals(0, Main.execute("build", "--model", model.toString(), "--name", name, "--corpus", corpus.toString(),
+                    "--out", out.toString(), "--quiet", "--top-k", "2"));
+        }
+        String index = Files.readString(out.resolve("index.html"));
+        assertTrue(index.contains("first/index.html") && index.contains("second/index.html"), "both models listed");
+        String models = Files.readString(out.resolve("assets/models.js"));
+        assertTrue(models.contains("\"first\"") && models.contains("\"second\""), models);
+        assertTrue(Files.isDirectory(out.resolve("search/first")) && Files.isDirectory(out.resolve("search/second")));
+        byte[] secondPage = Files.readAllBytes(out.resolve("second/1/3.html"));
+        long secondTime = Files.getLastModifiedTime(out.resolve("second/manifest.json")).toMillis();
+        String firstBuilt = new ObjectMapper().readTree(out.resolve("first/manifest.json").toFile()).get("buildTime").asText();
+        Thread.sleep(1100);
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--name", "first", "--corpus", corpus.toString(),
+                "--out", out.toString(), "--quiet", "--top-k", "2"));
+        assertEquals(secondTime, Files.getLastModifiedTime(out.resolve("second/manifest.json")).toMillis(), "untouched");
+        assertTrue(java.util.Arrays.equals(secondPage, Files.readAllBytes(out.resolve("second/1/3.html"))));
+        String rebuilt = new ObjectMapper().readTree(out.resolve("first/manifest.json").toFile()).get("buildTime").asText();
+        assertTrue(!rebuilt.equals(firstBuilt), "first was rebuilt");
+        try (var entries = Files.list(out)) {
+            assertEquals(List.of(), entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".neurodex-retired")).toList());
+        }
+    }
+
+    @Test
+    void buildsASiteForAHuggingFaceGpt2Directory() throws Exception {
+        Path model = tinyGpt2("My-GPT2");
         String[] texts = {"The whale surfaced and dove again. ".repeat(12), "Short text."};
         Path corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test", texts);
         long expectedTokens = 0;

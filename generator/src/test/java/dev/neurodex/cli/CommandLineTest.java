@@ -47,6 +47,7 @@ class CommandLineTest {
         assertEquals(2, context.code());
         assertTrue(context.err().contains("--context"), context.err());
         assertEquals(2, run("build", "--batch-size", "many").code());
+        assertEquals(2, run("build", "--batch-size", "-1").code());
         assertEquals(2, run().code());
     }
 

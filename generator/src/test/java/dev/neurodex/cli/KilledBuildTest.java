@@ -45,7 +45,7 @@ class KilledBuildTest {
         }
         // A stale staging directory is left beside it; the next build removes it before starting.
         assertEquals(1, staging().size());
-        SitePublisher.begin(out).abandon();
+        SitePublisher.begin(out, "all-minilm-l6-v2").abandon();
         assertEquals(List.of(), staging());
     }
 
