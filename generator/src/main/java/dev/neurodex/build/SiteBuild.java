@@ -73,7 +73,7 @@ public final class SiteBuild {
         Thread cleanup = new Thread(publisher::abandon, "neurodex-abandon-staging");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: drop the half-built site, keep the old one
         try (NDManager manager = OfflineEngine.newManager(config.threads());
-             LoadedModel loaded = ModelCatalog.open(config.model(), config.name(), manager);
+             LoadedModel loaded = ModelCatalog.open(config.model(), config.name(), config.hookRegex(), config.threads(), manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);

@@ -28,6 +28,11 @@ final class BuildCommand implements Callable<Integer> {
                     + "or its shards, tokenizer.json) of a gpt2 or bert model (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--hook-regex", paramLabel = "PATTERN",
+            description = "With an .onnx --model: the tensors read as MLP activations, one per layer in graph order "
+                    + "(e.g. 'intermediate_act_fn/Mul_1_output_0'); tokenizer.json must sit beside the .onnx file.")
+    String hookRegex;
+
     @Option(names = "--name", paramLabel = "SLUG",
             description = "The model's name in the site and its URLs (default: the directory's name).")
     String name;
@@ -91,7 +96,10 @@ final class BuildCommand implements Callable<Integer> {
             if (name != null && !name.matches("[a-z0-9][a-z0-9._-]*")) {
                 throw new IllegalArgumentException("--name must be a lowercase slug (a-z, 0-9, . _ -), got '" + name + "'");
             }
-            return new BuildConfig(model, name, paths, out, scan, threads, strict);
+            if (hookRegex != null) {
+                java.util.regex.Pattern.compile(hookRegex); // a bad pattern is a usage error, before any work
+            }
+            return new BuildConfig(model, name, hookRegex, paths, out, scan, threads, strict);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl;
 import dev.neurodex.model.bert.BertConfig;
 import dev.neurodex.model.bert.BertModel;
+import dev.neurodex.model.onnx.OnnxHookedModel;
 import dev.neurodex.model.onnx.OnnxStateDict;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,21 @@ public final class ModelCatalog {
      * @param slug the site's name for the model; null to derive it from the catalog name or directory name
      */
     public static LoadedModel open(String name, String slug, NDManager manager) {
+        return open(name, slug, null, 0, manager);
+    }
+
+    /**
+     * @param hookRegex for an .onnx file: the pattern over tensor names that picks the hooks (else null)
+     * @param threads   engine threads for ONNX Runtime (0: its default)
+     */
+    public static LoadedModel open(String name, String slug, String hookRegex, int threads, NDManager manager) {
         Path dir = Path.of(name);
+        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            return openOnnx(dir, slug, hookRegex, threads);
+        }
+        if (hookRegex != null) {
+            throw new ModelException("--hook-regex applies to an .onnx model only, not to " + name);
+        }
         if (HfCheckpoint.looksLikeOne(dir)) {
             return HfModels.open(HfCheckpoint.read(dir), slugFor(name, slug), manager);
         }
@@ -61,7 +76,36 @@ public final class ModelCatalog {
             return name;
         }
         Path dir = Path.of(model);
+        if (model.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            return slugOf(dir.resolveSibling(dir.getFileName().toString().replaceAll("(?i)\\.onnx$", "")));
+        }
         return HfCheckpoint.looksLikeOne(dir) ? slugOf(dir) : model;
+    }
+
+    /** An ONNX graph with the tokenizer.json beside it, its hooks picked by a pattern over tensor names. */
+    private static LoadedModel openOnnx(Path file, String slug, String hookRegex, int threads) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new ModelException("--model " + file + ": no such file");
+        }
+        if (hookRegex == null) {
+            throw new ModelException("--model " + file + " is an ONNX graph: --hook-regex must say which tensors are the MLP activations");
+        }
+        Path tokenizerFile = file.resolveSibling("tokenizer.json");
+        if (!java.nio.file.Files.isRegularFile(tokenizerFile)) {
+            throw new ModelException("--model " + file + ": no tokenizer.json beside it");
+        }
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            MessageDigest sha = DigestUtils.getSha256Digest();
+            OnnxMl.ModelProto onnx = OnnxStateDict.parse(new DigestInputStream(in, sha), file.toString());
+            byte[] tokenizer = java.nio.file.Files.readAllBytes(tokenizerFile);
+            WindowFrame frame = TokenizerFrame.of(tokenizer, tokenizerFile.toString());
+            boolean causal = frame.suffix().length == 0;
+            OnnxHookedModel model = new OnnxHookedModel(onnx, hookRegex, frame, causal, slugFor(file.toString(), slug), file.toString(),
+                    HexFormat.of().formatHex(sha.digest()), threads);
+            return new LoadedModel(model, tokenizer, tokenizerFile.getFileName().toString(), DigestUtils.sha256Hex(tokenizer));
+        } catch (IOException e) {
+            throw new ModelException("cannot read " + file + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /** A URL-safe lowercase name from a directory: {@code Pythia-70m} → {@code pythia-70m}. */
