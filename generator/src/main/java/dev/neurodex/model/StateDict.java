@@ -32,6 +32,11 @@ public final class StateDict {
         return tensors.values().stream().mapToLong(t -> t.data().length).sum();
     }
 
+    /** The tensor {@code name} whatever its shape, or null. */
+    public HostTensor find(String name) {
+        return tensors.get(name);
+    }
+
     /** The tensor {@code name}, checked to have exactly {@code shape}. */
     public HostTensor get(String name, long... shape) {
         HostTensor tensor = tensors.get(name);
