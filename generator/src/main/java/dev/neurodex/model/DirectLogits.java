@@ -1,5 +1,8 @@
 package dev.neurodex.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+
 /**
  * A layer's direct logit effect: for each neuron, the tokens its output direction most promotes and most
  * suppresses through the unembedding (W_out[n] scaled by the final LayerNorm weight, times W_U), ignoring
@@ -13,8 +16,29 @@ public record DirectLogits(int[][] topIds, float[][] topValues, int[][] bottomId
         DirectLogits directLogits(int layer, int k);
     }
 
+    /**
+     * {@code directions} [d_mlp, d_model] (each neuron's output direction, already scaled by the final
+     * LayerNorm's weight) times {@code unembed} [d_model, vocab], in chunks of neurons so that only
+     * chunk × vocab floats are alive at once, keeping {@code k} tokens each way per neuron.
+     */
+    public static DirectLogits compute(NDArray directions, NDArray unembed, int k) {
+        int neurons = (int) directions.getShape().get(0);
+        int vocab = (int) unembed.getShape().get(1);
+        DirectLogits out = empty(neurons, k);
+        int chunk = 256;
+        for (int from = 0; from < neurons; from += chunk) {
+            int to = Math.min(neurons, from + chunk);
+            // A scope, not a sub-manager: the product belongs to the weights' manager and must still go.
+            try (NDScope scope = new NDScope()) {
+                float[] block = directions.get(from + ":" + to).matMul(unembed).toFloatArray(); // [chunk, vocab]
+                select(block, to - from, vocab, k, from, out);
+            }
+        }
+        return out;
+    }
+
     /** The k largest (or, negated, smallest) entries of each row of a row-major [rows, cols] block. */
-    public static void select(float[] block, int rows, int cols, int k, int rowOffset, DirectLogits out) {
+    static void select(float[] block, int rows, int cols, int k, int rowOffset, DirectLogits out) {
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
             keep(block, base, cols, k, out.topIds()[rowOffset + r], out.topValues()[rowOffset + r], 1);

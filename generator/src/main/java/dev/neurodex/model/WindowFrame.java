@@ -1,5 +1,7 @@
 package dev.neurodex.model;
 
+import java.util.List;
+
 /**
  * How a model wants a window of content tokens framed: {@code [CLS] window [SEP]} for an encoder,
  * {@code BOS window} for a causal model. Framing positions are excluded from every statistic.
@@ -13,5 +15,32 @@ public record WindowFrame(int[] prefix, int[] suffix, int padId) {
 
     public int framedLength(int contentLength) {
         return prefix.length + contentLength + suffix.length;
+    }
+
+    /**
+     * Framed token ids of a batch, row-major [windows, seq], padded on the right with {@code padId}.
+     *
+     * @param realLength set to each window's framed length (where its padding starts)
+     */
+    public long[] ids(List<int[]> windows, int seq, int[] realLength) {
+        long[] ids = new long[windows.size() * seq];
+        java.util.Arrays.fill(ids, padId);
+        for (int b = 0; b < windows.size(); b++) {
+            int at = b * seq;
+            for (int id : prefix) ids[at++] = id;
+            for (int id : windows.get(b)) ids[at++] = id;
+            for (int id : suffix) ids[at++] = id;
+            realLength[b] = at - b * seq;
+        }
+        return ids;
+    }
+
+    /** The additive causal mask [seq, seq]: a position never attends to the ones after it. */
+    public static float[] causalMask(int seq) {
+        float[] mask = new float[seq * seq];
+        for (int q = 0; q < seq; q++) {
+            java.util.Arrays.fill(mask, q * seq + q + 1, (q + 1) * seq, Float.NEGATIVE_INFINITY);
+        }
+        return mask;
     }
 }

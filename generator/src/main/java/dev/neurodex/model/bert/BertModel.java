@@ -56,16 +56,12 @@ public final class BertModel implements HookedModel {
         if (seq > config.maxPositions()) {
             throw new ModelException("window of " + seq + " positions exceeds the model's " + config.maxPositions());
         }
-        long[] ids = new long[batch * seq];
+        int[] real = new int[batch];
+        long[] ids = frame.ids(windows, seq, real);
         float[] keyBias = new float[batch * seq];
-        java.util.Arrays.fill(ids, frame.padId());
         for (int b = 0; b < batch; b++) {
-            int at = b * seq;
-            for (int id : frame.prefix()) ids[at++] = id;
-            for (int id : windows.get(b)) ids[at++] = id;
-            for (int id : frame.suffix()) ids[at++] = id;
             // Padded keys get -inf: softmax gives them exactly zero weight, so padding changes nothing.
-            for (int p = at; p < (b + 1) * seq; p++) keyBias[p] = Float.NEGATIVE_INFINITY;
+            java.util.Arrays.fill(keyBias, b * seq + real[b], (b + 1) * seq, Float.NEGATIVE_INFINITY);
         }
         // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {

@@ -14,7 +14,6 @@ import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -59,25 +58,11 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
         if (seq > config.positions()) {
             throw new ModelException("window of " + seq + " positions exceeds the model's " + config.positions());
         }
-        long[] ids = new long[batch * seq];
-        Arrays.fill(ids, frame.padId());
-        for (int b = 0; b < batch; b++) {
-            ids[b * seq] = config.bos();
-            int[] content = windows.get(b);
-            for (int i = 0; i < content.length; i++) {
-                ids[b * seq + 1 + i] = content[i];
-            }
-        }
-        float[] causal = new float[seq * seq];
-        for (int q = 0; q < seq; q++) {
-            for (int k = q + 1; k < seq; k++) {
-                causal[q * seq + k] = Float.NEGATIVE_INFINITY; // a position never sees the ones after it
-            }
-        }
+        long[] ids = frame.ids(windows, seq, new int[batch]);
         // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            NDArray mask = m.create(causal, new Shape(1, 1, seq, seq));
+            NDArray mask = m.create(WindowFrame.causalMask(seq), new Shape(1, 1, seq, seq));
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, w.tokenEmbedding(), SparseFormat.DENSE)
                     .singletonOrThrow().add(w.positionEmbedding().get("0:" + seq)); // [batch, seq, embed]
             float[][] hooks = new float[config.layers()][];
@@ -129,21 +114,10 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
      */
     @Override
     public DirectLogits directLogits(int layer, int k) {
-        DirectLogits out = DirectLogits.empty(config.inner(), k);
-        int chunk = 256;
-        // Scopes, not sub-managers: results of ops on weights belong to the weights' manager and must still go.
         try (NDScope scope = new NDScope()) {
             NDArray directions = w.blocks().get(layer).proj().weight().transpose().mul(w.finalNorm().weight()); // [d_mlp, embed]
-            NDArray unembed = w.tokenEmbedding().transpose(); // [embed, vocab]
-            for (int from = 0; from < config.inner(); from += chunk) {
-                int to = Math.min(config.inner(), from + chunk);
-                try (NDScope chunkScope = new NDScope()) {
-                    float[] block = directions.get(from + ":" + to).matMul(unembed).toFloatArray(); // [chunk, vocab]
-                    DirectLogits.select(block, to - from, config.vocab(), k, from, out);
-                }
-            }
+            return DirectLogits.compute(directions, w.tokenEmbedding().transpose(), k);
         }
-        return out;
     }
 
     @Override

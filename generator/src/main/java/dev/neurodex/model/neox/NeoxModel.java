@@ -16,7 +16,6 @@ import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -83,20 +82,15 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
     @Override
     public Activations run(List<int[]> windows) {
         int batch = windows.size();
-        int seq = windows.stream().mapToInt(x -> x.length + 1).max().orElse(0);
+        WindowFrame frame = frame();
+        int seq = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
         if (seq > config.positions()) {
             throw new ModelException("window of " + seq + " positions exceeds the model's " + config.positions());
         }
-        long[] ids = new long[batch * seq];
-        Arrays.fill(ids, config.bos());
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < windows.get(b).length; i++) {
-                ids[b * seq + 1 + i] = windows.get(b)[i];
-            }
-        }
+        long[] ids = frame.ids(windows, seq, new int[batch]);
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            NDArray mask = m.create(causalMask(seq), new Shape(1, 1, seq, seq));
+            NDArray mask = m.create(WindowFrame.causalMask(seq), new Shape(1, 1, seq, seq));
             NDArray[] rotary = rotary(m, seq);
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embedIn, SparseFormat.DENSE).singletonOrThrow();
             float[][] hooks = new float[config.layers()][];
@@ -110,16 +104,6 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
             }
             return new Activations(batch, seq, 1, config.intermediate(), hooks);
         }
-    }
-
-    private static float[] causalMask(int seq) {
-        float[] mask = new float[seq * seq];
-        for (int q = 0; q < seq; q++) {
-            for (int k = q + 1; k < seq; k++) {
-                mask[q * seq + k] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return mask;
     }
 
     /** cos and sin of the rotary angles, [seq, rotaryDims], halves repeated as in GPT-NeoX. */
@@ -177,23 +161,13 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
                 .singletonOrThrow();
     }
 
-    /** (W_out ∘ final_layer_norm.weight) · W_U with the untied embed_out, in chunks of neurons. */
+    /** (W_out ∘ final_layer_norm.weight) · W_U, with the untied embed_out as W_U. */
     @Override
     public DirectLogits directLogits(int layer, int k) {
-        DirectLogits out = DirectLogits.empty(config.intermediate(), k);
-        int chunk = 256;
         try (NDScope scope = new NDScope()) {
             NDArray directions = blocks.get(layer).down().weight().transpose().mul(finalNorm.weight()); // [d_mlp, hidden]
-            NDArray unembed = embedOut.transpose(); // [hidden, vocab]
-            for (int from = 0; from < config.intermediate(); from += chunk) {
-                int to = Math.min(config.intermediate(), from + chunk);
-                try (NDScope chunkScope = new NDScope()) {
-                    float[] block = directions.get(from + ":" + to).matMul(unembed).toFloatArray();
-                    DirectLogits.select(block, to - from, config.vocab(), k, from, out);
-                }
-            }
+            return DirectLogits.compute(directions, embedOut.transpose(), k);
         }
-        return out;
     }
 
     @Override

@@ -96,15 +96,13 @@ public final class OnnxHookedModel implements HookedModel {
     public Activations run(List<int[]> windows) {
         int batch = windows.size();
         int seq = windows.stream().mapToInt(w -> frame.framedLength(w.length)).max().orElse(0);
-        long[][] ids = new long[batch][seq];
+        int[] real = new int[batch];
+        long[] flat = frame.ids(windows, seq, real);
+        long[][] ids = new long[batch][];
         long[][] mask = new long[batch][seq];
         for (int b = 0; b < batch; b++) {
-            java.util.Arrays.fill(ids[b], frame.padId());
-            int at = 0;
-            for (int id : frame.prefix()) ids[b][at++] = id;
-            for (int id : windows.get(b)) ids[b][at++] = id;
-            for (int id : frame.suffix()) ids[b][at++] = id;
-            java.util.Arrays.fill(mask[b], 0, at, 1);
+            ids[b] = java.util.Arrays.copyOfRange(flat, b * seq, (b + 1) * seq);
+            java.util.Arrays.fill(mask[b], 0, real[b], 1);
         }
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
