@@ -30,14 +30,14 @@ final class HfModels {
             "gpt_neox", (c, slug, m) -> {
                 NeoxConfig config = NeoxConfig.of(c);
                 checkVocabulary(c, config.vocab());
-                return new NeoxModel(config, c.weights(), new ModelInfo(slug, "gpt_neox", config.layers(),
+                return new NeoxModel(config, c.weights(), new ModelInfo(slug, "gpt_neox", config.layers(), config.hidden(),
                         config.intermediate(), config.positions(), true, c.weights().parameterCount(),
                         c.dir().toString(), c.sha256()), m);
             },
             "gpt2", (c, slug, m) -> {
                 Gpt2Config config = Gpt2Config.of(c);
                 checkVocabulary(c, config.vocab());
-                return new Gpt2Model(config, c.weights(), new ModelInfo(slug, "gpt2", config.layers(), config.inner(),
+                return new Gpt2Model(config, c.weights(), new ModelInfo(slug, "gpt2", config.layers(), config.embed(), config.inner(),
                         config.positions(), true, c.weights().parameterCount(), c.dir().toString(), c.sha256()), m);
             },
             "bert", (c, slug, m) -> {
@@ -51,7 +51,7 @@ final class HfModels {
                 int sep = c.intField("sep_token_id", 102);
                 int pad = c.intField("pad_token_id", 0);
                 return new BertModel(config, c.weights(), prefix,
-                        new ModelInfo(slug, "bert", config.layers(), config.intermediate(), config.maxPositions(), false,
+                        new ModelInfo(slug, "bert", config.layers(), config.hidden(), config.intermediate(), config.maxPositions(), false,
                                 c.weights().parameterCount(), c.dir().toString(), c.sha256()),
                         new WindowFrame(new int[] {cls}, new int[] {sep}, pad), m);
             });

@@ -127,7 +127,7 @@ public final class ModelCatalog {
         String onnxSha = HexFormat.of().formatHex(sha.digest());
         StateDict weights = OnnxStateDict.read(onnx, MINILM_ARTIFACT + "!" + MINILM_ONNX);
         BertConfig config = BertConfig.miniLmL6();
-        ModelInfo info = new ModelInfo(slug, "bert", config.layers(), config.intermediate(), config.maxPositions(),
+        ModelInfo info = new ModelInfo(slug, "bert", config.layers(), config.hidden(), config.intermediate(), config.maxPositions(),
                 false, weights.parameterCount(), MINILM_ARTIFACT + "!" + MINILM_ONNX, onnxSha);
         byte[] tokenizer = readAll(MINILM_TOKENIZER);
         return new LoadedModel(new BertModel(config, weights, "", info, BERT_FRAME, manager),

@@ -1,0 +1,186 @@
+package dev.neurodex.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.onnx.proto.OnnxMl;
+import dev.neurodex.aggregate.LayerAggregate;
+import dev.neurodex.corpus.BadRecords;
+import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.LoadedModel;
+import dev.neurodex.model.ModelCatalog;
+import dev.neurodex.model.ModelInfo;
+import dev.neurodex.model.OfflineEngine;
+import dev.neurodex.model.TokenizerFrame;
+import dev.neurodex.model.onnx.OnnxHookedModel;
+import dev.neurodex.model.onnx.OnnxStateDict;
+import dev.neurodex.render.SiteRenderer;
+import dev.neurodex.render.SiteShape;
+import dev.neurodex.scan.ScanConfig;
+import dev.neurodex.scan.ScanProgress;
+import dev.neurodex.scan.ScanResult;
+import dev.neurodex.scan.Scanner;
+import dev.neurodex.store.Json;
+import dev.neurodex.store.NeuronRecord;
+import dev.neurodex.store.RecordBuilder;
+import dev.neurodex.store.SiteFiles;
+import dev.neurodex.tokenize.WindowTokenizer;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Measures neurodex against the machine: the engine's matrix multiply on the model's MLP shape, the forward
+ * pass alone, the whole scan, ONNX Runtime on the same windows, page rendering and peak memory. Every ratio is
+ * taken within one run, from medians of repetitions.
+ */
+public final class Benchmark {
+    private final BenchConfig config;
+    private final PrintWriter log;
+
+    public Benchmark(BenchConfig config, PrintWriter log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    public Map<String, Object> run() throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (NDManager manager = OfflineEngine.newManager(config.threads());
+             LoadedModel loaded = ModelCatalog.open(config.model(), manager);
+             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
+            HookedModel model = loaded.model();
+            ModelInfo info = model.info();
+            ScanConfig scan = new ScanConfig(config.context(), 20, config.batchSize(), config.scanTokens())
+                    .resolved(info.defaultContext());
+            int width = model.frame().contentTokens(scan.context());
+            r.put("model", info.slug());
+            r.put("context", scan.context());
+            r.put("batch_size", scan.batchSize());
+            r.put("threads", config.threads());
+            double gflops = Timing.median(config.reps(), () -> matmul(manager, scan.batchSize() * scan.context(), info));
+            r.put("matmul_gflops", gflops);
+            double flops = info.flopsPerToken(scan.context(), width);
+            r.put("flops_per_token", flops);
+            List<int[]> windows = randomWindows(scan.batchSize(), width);
+            log.println("forward pass...");
+            double forward = Timing.median(config.reps(), () -> forward(model, windows));
+            r.put("forward_tokens_per_s", forward);
+            r.put("roofline", flops > 0 ? forward * flops / (gflops * 1e9) : null);
+            log.println("scan of " + config.scanTokens() + " tokens...");
+            ScanResult[] last = new ScanResult[1];
+            double scanRate = Timing.median(config.reps(), () -> {
+                last[0] = new Scanner(model, tokenizer, scan).scan(
+                        new CorpusReader(config.corpus(), new BadRecords(false, log)), ScanProgress.NONE);
+                return last[0].tokens() / last[0].seconds();
+            });
+            r.put("scan_tokens_per_s", scanRate);
+            r.put("pipeline_efficiency", scanRate / forward);
+            Double ort = ort(windows, info);
+            r.put("ort_tokens_per_s", ort);
+            r.put("vs_ort", ort == null ? null : forward / ort);
+            log.println("rendering...");
+            r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(last[0], info)));
+        }
+        log.println("peak memory of the scan, 1x and 4x the tokens (child processes)...");
+        double once = peakRssMb(1);
+        double four = peakRssMb(4);
+        r.put("peak_rss_mb", once);
+        r.put("peak_rss_mb_4x", four);
+        r.put("rss_growth_4x", four / once);
+        return r;
+    }
+
+    /** GFLOP/s of [rows, d_model] × [d_model, d_mlp], the shape of the model's MLP input projection. */
+    private static double matmul(NDManager manager, int rows, ModelInfo info) {
+        int k = info.dModel() > 0 ? info.dModel() : 768;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray a = m.randomNormal(new Shape(rows, k));
+            NDArray b = m.randomNormal(new Shape(k, info.dMlp()));
+            a.matMul(b).close(); // warm-up
+            double perSecond = Timing.rate(1.0, 1, () -> a.matMul(b).close());
+            return perSecond * 2.0 * rows * k * info.dMlp() / 1e9;
+        }
+    }
+
+    private static double forward(HookedModel model, List<int[]> windows) {
+        model.run(windows); // warm-up: first shapes are slow
+        long tokens = windows.stream().mapToLong(w -> w.length).sum();
+        return Timing.rate(3.0, tokens, () -> model.run(windows));
+    }
+
+    private static List<int[]> randomWindows(int batch, int width) {
+        Random random = new Random(1);
+        List<int[]> windows = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] ids = new int[width];
+            for (int i = 0; i < width; i++) {
+                ids[i] = 1000 + random.nextInt(20000);
+            }
+            windows.add(ids);
+        }
+        return windows;
+    }
+
+    /** ONNX Runtime on the same windows, for the default model, whose ONNX graph ships with neurodex. */
+    private Double ort(List<int[]> windows, ModelInfo info) throws Exception {
+        if (!config.model().equals(ModelCatalog.DEFAULT)) {
+            return null;
+        }
+        log.println("ONNX Runtime...");
+        OnnxMl.ModelProto graph = OnnxStateDict.parse(new ByteArrayInputStream(ModelCatalog.defaultOnnxBytes()), "onnx");
+        byte[] tokenizer;
+        try (var in = ModelCatalog.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
+            tokenizer = in.readAllBytes();
+        }
+        try (OnnxHookedModel ort = new OnnxHookedModel(graph, "intermediate_act_fn/Mul_1_output_0",
+                TokenizerFrame.of(tokenizer, "tokenizer"), false, "ort", "onnx", "", config.threads())) {
+            return Timing.median(config.reps(), () -> forward(ort, windows));
+        }
+    }
+
+    /** Neuron pages per second, each with everything a build writes for it: record, page, embed page. */
+    private static double render(ScanResult scan, ModelInfo info) throws Exception {
+        Path dir = Files.createTempDirectory("neurodex-bench-render");
+        try {
+            LayerAggregate layer = scan.aggregate().layers().get(0);
+            RecordBuilder records = new RecordBuilder(info.slug());
+            SiteRenderer renderer = new SiteRenderer("bench");
+            SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(), "", "");
+            SiteFiles files = new SiteFiles(dir);
+            long start = System.nanoTime();
+            java.util.stream.IntStream.range(0, info.dMlp()).parallel().forEach(n -> {
+                NeuronRecord record = records.build(layer, n);
+                files.write("0/" + n + ".json", Json.bytes(record));
+                renderer.neuron(files, record, shape);
+            });
+            return info.dMlp() / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private double peakRssMb(int repeat) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ScanMemory.class.getName(), config.model(), config.corpus().get(0).toString(),
+                Long.toString(config.scanTokens()), Integer.toString(repeat), Integer.toString(config.context()),
+                Integer.toString(config.batchSize()), Integer.toString(config.threads())));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        Process process = pb.start();
+        String out = new String(process.getInputStream().readAllBytes()).strip();
+        if (process.waitFor() != 0 || out.isEmpty()) {
+            throw new IllegalStateException("the memory measurement process failed (exit " + process.exitValue() + ")");
+        }
+        return Long.parseLong(out.lines().reduce((a, b) -> b).orElseThrow()) / 1024.0;
+    }
+}
