@@ -52,10 +52,11 @@ public final class BertModel implements HookedModel {
     /** The hook activations plus the final hidden state [batch, seq, hidden], for checking against a reference. */
     public Result forward(List<int[]> windows, boolean keepHidden) {
         int batch = windows.size();
-        int seq = windows.stream().mapToInt(w -> frame.framedLength(w.length)).max().orElse(0);
-        if (seq > config.maxPositions()) {
-            throw new ModelException("window of " + seq + " positions exceeds the model's " + config.maxPositions());
+        int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
+        if (longest > config.maxPositions()) {
+            throw new ModelException("window of " + longest + " positions exceeds the model's " + config.maxPositions());
         }
+        int seq = frame.batchLength(windows, config.maxPositions());
         int[] real = new int[batch];
         long[] ids = frame.ids(windows, seq, real);
         float[] keyBias = new float[batch * seq];

@@ -54,10 +54,11 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
     public Result forward(List<int[]> windows, boolean keepFinal) {
         WindowFrame frame = frame();
         int batch = windows.size();
-        int seq = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
-        if (seq > config.positions()) {
-            throw new ModelException("window of " + seq + " positions exceeds the model's " + config.positions());
+        int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
+        if (longest > config.positions()) {
+            throw new ModelException("window of " + longest + " positions exceeds the model's " + config.positions());
         }
+        int seq = frame.batchLength(windows, config.positions());
         long[] ids = frame.ids(windows, seq, new int[batch]);
         // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {

@@ -83,10 +83,11 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
     public Activations run(List<int[]> windows) {
         int batch = windows.size();
         WindowFrame frame = frame();
-        int seq = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
-        if (seq > config.positions()) {
-            throw new ModelException("window of " + seq + " positions exceeds the model's " + config.positions());
+        int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
+        if (longest > config.positions()) {
+            throw new ModelException("window of " + longest + " positions exceeds the model's " + config.positions());
         }
+        int seq = frame.batchLength(windows, config.positions());
         long[] ids = frame.ids(windows, seq, new int[batch]);
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));

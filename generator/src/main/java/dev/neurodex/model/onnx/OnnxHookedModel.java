@@ -95,7 +95,7 @@ public final class OnnxHookedModel implements HookedModel {
     @Override
     public Activations run(List<int[]> windows) {
         int batch = windows.size();
-        int seq = windows.stream().mapToInt(w -> frame.framedLength(w.length)).max().orElse(0);
+        int seq = frame.batchLength(windows, info == null ? Integer.MAX_VALUE : info.maxPositions());
         int[] real = new int[batch];
         long[] flat = frame.ids(windows, seq, real);
         long[][] ids = new long[batch][];
