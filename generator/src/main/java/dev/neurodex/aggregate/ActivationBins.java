@@ -16,19 +16,18 @@ public final class ActivationBins {
 
     private ActivationBins() {}
 
+    /**
+     * The bin of {@code v}. Branch-free: it runs for every (token, neuron) of the corpus, and the signs and
+     * magnitudes of activations are too mixed for branches to be predicted.
+     */
     public static int of(float v) {
         int bits = Float.floatToRawIntBits(v);
         int exp = ((bits >>> 23) & 0xFF) - 127;
-        if (exp < MIN_EXP) {
-            return ZERO;
-        }
         int sub = (bits >>> (23 - 3)) & (PER_OCTAVE - 1);
-        if (exp > MAX_EXP) {
-            exp = MAX_EXP;
-            sub = PER_OCTAVE - 1;
-        }
-        int i = (exp - MIN_EXP) * PER_OCTAVE + sub;
-        return bits < 0 ? ZERO - 1 - i : ZERO + 1 + i;
+        int i = Math.min((exp - MIN_EXP) * PER_OCTAVE + sub, PER_SIDE - 1); // above 2^14: the last bin
+        int magnitude = (i + 1) & ~((exp - MIN_EXP) >> 31); // below 2^-10: 0, the bin around zero
+        int sign = (bits >> 31) | 1; // +1 or -1
+        return ZERO + sign * magnitude;
     }
 
     /** The lowest value of bin {@code b} (bins are [low, high) in value order). */

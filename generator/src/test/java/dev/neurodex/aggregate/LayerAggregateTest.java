@@ -199,6 +199,11 @@ class LayerAggregateTest {
         }
         assertEquals(ActivationBins.ZERO, ActivationBins.of(0f));
         assertEquals(ActivationBins.ZERO, ActivationBins.of(-0f));
+        assertEquals(ActivationBins.ZERO, ActivationBins.of(1e-5f));
+        assertEquals(ActivationBins.ZERO, ActivationBins.of(-1e-5f));
+        assertEquals(ActivationBins.COUNT - 1, ActivationBins.of(1e6f), "beyond 2^14: the last bin");
+        assertEquals(0, ActivationBins.of(-1e6f));
+        assertEquals(ActivationBins.COUNT - 1, ActivationBins.of(Float.POSITIVE_INFINITY));
     }
 
     @Test
