@@ -17,19 +17,25 @@ class OnnxModelBuildTest {
     @TempDir
     Path dir;
 
-    @Test
-    void onnxRuntimePathMatchesTheNativePath() throws Exception {
+    /** The MiniLM graph as a user's export: {@code <name>} with tokenizer.json beside it. */
+    private Path export(String name) throws Exception {
         Path model = Files.createDirectories(dir.resolve("export"));
-        Files.write(model.resolve("minilm.onnx"), ModelCatalog.defaultOnnxBytes());
+        Files.write(model.resolve(name), ModelCatalog.defaultOnnxBytes());
         try (InputStream in = getClass().getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
             Files.write(model.resolve("tokenizer.json"), in.readAllBytes());
         }
+        return model.resolve(name);
+    }
+
+    @Test
+    void onnxRuntimePathMatchesTheNativePath() throws Exception {
+        Path onnx = export("minilm.onnx");
         Path corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test",
                 "Call me Ishmael. Some years ago, never mind how long precisely, I went to sea.",
                 "def f(x):\n    return x + 1\n".repeat(20), "The whale, the whale! 😀 東京");
         Path out = dir.resolve("site");
         assertEquals(0, Main.execute("build", "--corpus", corpus.toString(), "--out", out.toString(), "--quiet", "--top-k", "4"));
-        assertEquals(0, Main.execute("build", "--model", model.resolve("minilm.onnx").toString(), "--hook-regex",
+        assertEquals(0, Main.execute("build", "--model", onnx.toString(), "--hook-regex",
                 "intermediate_act_fn/Mul_1_output_0", "--corpus", corpus.toString(), "--out", out.toString(), "--quiet",
                 "--top-k", "4"));
         ObjectMapper json = new ObjectMapper();
@@ -64,15 +70,11 @@ class OnnxModelBuildTest {
 
     @Test
     void aPatternMatchingNothingIsAClearError() throws Exception {
-        Path model = Files.createDirectories(dir.resolve("export"));
-        Files.write(model.resolve("m.onnx"), ModelCatalog.defaultOnnxBytes());
-        try (InputStream in = getClass().getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
-            Files.write(model.resolve("tokenizer.json"), in.readAllBytes());
-        }
+        Path onnx = export("m.onnx");
         Path corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test", "text");
-        assertEquals(1, Main.execute("build", "--model", model.resolve("m.onnx").toString(), "--hook-regex", "no_such_tensor",
+        assertEquals(1, Main.execute("build", "--model", onnx.toString(), "--hook-regex", "no_such_tensor",
                 "--corpus", corpus.toString(), "--out", dir.resolve("o").toString(), "--quiet"));
-        assertEquals(2, Main.execute("build", "--model", model.resolve("m.onnx").toString(), "--hook-regex", "([",
+        assertEquals(2, Main.execute("build", "--model", onnx.toString(), "--hook-regex", "([",
                 "--corpus", corpus.toString(), "--out", dir.resolve("o").toString(), "--quiet"));
     }
 }

@@ -71,7 +71,8 @@ public final class OnnxHookedModel implements HookedModel {
             int dMlp = run(List.of(new int[] {frame.padId()})).dMlp(); // the hooks' width, from one tiny run
             long parameters = model.getGraph().getInitializerList().stream()
                     .mapToLong(t -> t.getDimsList().stream().reduce(1L, (a, b) -> a * b)).sum();
-            this.info = new ModelInfo(slug, "onnx", hooks.size(), 0, dMlp, 512, causal, parameters, source, sha256);
+            // A graph does not say how many positions it takes: no limit here, ONNX Runtime says so if exceeded.
+            this.info = new ModelInfo(slug, "onnx", hooks.size(), 0, dMlp, Integer.MAX_VALUE, causal, parameters, source, sha256);
         } catch (OrtException e) {
             throw new ModelException(source + ": ONNX Runtime cannot load the model (" + e.getMessage() + ")", e);
         }
