@@ -45,11 +45,6 @@ public final class ActivationBins {
         return b > ZERO ? magnitude(b - ZERO - 1, 1) : -magnitude(ZERO - 1 - b, 0);
     }
 
-    /** A value standing for the whole bin: its midpoint (0 for the bin around zero). */
-    public static double middle(int b) {
-        return (low(b) + high(b)) / 2;
-    }
-
     private static double magnitude(int i, int plus) {
         return Math.scalb(1.0 + (double) (i % PER_OCTAVE + plus) / PER_OCTAVE, i / PER_OCTAVE + MIN_EXP);
     }

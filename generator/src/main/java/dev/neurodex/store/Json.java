@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** The one JSON configuration of the site's files. */
 public final class Json {
@@ -30,24 +28,6 @@ public final class Json {
             return PRETTY.writeValueAsBytes(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Compact: records are many and read by programs. */
-    public static void write(Path file, Object value) {
-        write(file, value, COMPACT);
-    }
-
-    /** Indented: the manifest is read by people too. */
-    public static void writePretty(Path file, Object value) {
-        write(file, value, PRETTY);
-    }
-
-    private static void write(Path file, Object value, ObjectWriter writer) {
-        try {
-            Files.write(file, writer.writeValueAsBytes(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 }

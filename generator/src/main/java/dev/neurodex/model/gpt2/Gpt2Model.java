@@ -47,11 +47,6 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
 
     @Override
     public Activations run(List<int[]> windows) {
-        return forward(windows, false).activations();
-    }
-
-    /** The hooks, plus the residual stream after ln_f [batch, seq, embed] when asked. */
-    public Result forward(List<int[]> windows, boolean keepFinal) {
         WindowFrame frame = frame();
         int batch = windows.size();
         int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
@@ -74,12 +69,9 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
                 hooks[l] = post.toFloatArray();
                 x = x.add(linear(post, block.proj()));
             }
-            Activations acts = new Activations(batch, seq, 1, config.inner(), hooks);
-            return new Result(acts, keepFinal ? norm(x, w.finalNorm()).toFloatArray() : null);
+            return new Activations(batch, seq, 1, config.inner(), hooks);
         }
     }
-
-    public record Result(Activations activations, float[] finalResidual) {}
 
     private NDArray attention(NDArray x, Gpt2Weights.Block block, NDArray mask, int batch, int seq) {
         NDList qkv = linear(x, block.attention()).split(3, 2);

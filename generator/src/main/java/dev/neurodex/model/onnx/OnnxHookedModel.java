@@ -78,11 +78,6 @@ public final class OnnxHookedModel implements HookedModel {
         }
     }
 
-    /** The tensor names read as {@code blocks.{L}.mlp.hook_post}, in layer order. */
-    public List<String> hookTensors() {
-        return hooks;
-    }
-
     @Override
     public ModelInfo info() {
         return info;
