@@ -68,7 +68,7 @@ final class IntervalSamples {
         windows[n * BUCKETS + b]++;
         Reservoir[] mine = reservoirs[n];
         Reservoir r = mine == null ? null : mine[b];
-        return r == null || r.count < size || priority(order, n) < r.worstPriority();
+        return r == null || r.count < size || priority(order, n) < r.worst;
     }
 
     void offer(int n, float score, long order, Supplier<TopEntry> entry) {
@@ -126,35 +126,33 @@ final class IntervalSamples {
         final TopEntry[] entries;
         final long[] priorities;
         int count;
+        long worst = Long.MIN_VALUE; // the largest kept priority: checked for every (window, neuron)
 
         Reservoir(int size) {
             entries = new TopEntry[size];
             priorities = new long[size];
         }
 
-        long worstPriority() {
-            long worst = Long.MIN_VALUE;
-            for (int i = 0; i < count; i++) {
-                worst = Math.max(worst, priorities[i]);
-            }
-            return worst;
-        }
-
         void offer(long priority, Supplier<TopEntry> entry) {
             if (count < entries.length) {
                 priorities[count] = priority;
                 entries[count++] = entry.get();
+                worst = Math.max(worst, priority);
                 return;
             }
-            int worst = 0;
-            for (int i = 1; i < count; i++) {
-                if (priorities[i] > priorities[worst]) {
-                    worst = i;
+            if (priority >= worst) {
+                return;
+            }
+            for (int i = 0; i < count; i++) {
+                if (priorities[i] == worst) {
+                    priorities[i] = priority;
+                    entries[i] = entry.get();
+                    break;
                 }
             }
-            if (priority < priorities[worst]) {
-                priorities[worst] = priority;
-                entries[worst] = entry.get();
+            worst = Long.MIN_VALUE;
+            for (long p : priorities) {
+                worst = Math.max(worst, p);
             }
         }
     }

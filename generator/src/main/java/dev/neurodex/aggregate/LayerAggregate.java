@@ -20,9 +20,7 @@ public final class LayerAggregate {
     private final float[] min;
     private final double[] sum;
     private final long[] positives;
-    // Bin-major ([bin * neurons + neuron]): a token's activations fall into a few bins, so its increments
-    // stay within a few cache-resident rows instead of touching one distant row per neuron.
-    private final long[] histogram;
+    private final long[] histogram; // [neuron * ActivationBins.COUNT + bin]
     private final TopK top;
     private final TopK bottom; // scored by the negated window minimum
     private final IntervalSamples samples;
@@ -54,48 +52,47 @@ public final class LayerAggregate {
         return neurons;
     }
 
-    /** Adds this layer's activations for a batch of windows (in the batch's order). */
+    /**
+     * Adds this layer's activations for a batch of windows (in the batch's order). One neuron at a time over
+     * every token of the batch: the neuron's histogram row and running values stay in cache, and its values
+     * for a window are contiguous ({@link Activations} is neuron-major).
+     */
     public void add(Activations acts, List<Window> windows) {
         float[] a = acts.layers()[layer];
-        float[] windowMax = new float[neurons];
-        float[] windowMin = new float[neurons];
-        float[] windowSum = new float[neurons];
-        int[] windowPositives = new int[neurons];
-        for (int b = 0; b < windows.size(); b++) {
-            Window window = windows.get(b);
-            Arrays.fill(windowMax, Float.NEGATIVE_INFINITY);
-            Arrays.fill(windowMin, Float.POSITIVE_INFINITY);
-            Arrays.fill(windowSum, 0f);
-            Arrays.fill(windowPositives, 0);
-            for (int pos = 0; pos < window.length(); pos++) {
-                int row = acts.rowStart(b, pos);
-                // Branch-free so the JIT can vectorise the loop over neurons.
-                for (int n = 0; n < neurons; n++) {
-                    float v = a[row + n];
-                    windowMax[n] = v > windowMax[n] ? v : windowMax[n];
-                    windowMin[n] = v < windowMin[n] ? v : windowMin[n];
-                    windowSum[n] += v;
-                    windowPositives[n] += v > 0f ? 1 : 0;
-                }
-                for (int n = 0; n < neurons; n++) {
-                    histogram[ActivationBins.of(a[row + n]) * neurons + n]++;
-                }
-            }
+        for (Window window : windows) {
             tokens += window.length();
-            final int batchIndex = b;
-            for (int n = 0; n < neurons; n++) {
-                max[n] = Math.max(max[n], windowMax[n]);
-                min[n] = Math.min(min[n], windowMin[n]);
-                sum[n] += windowSum[n];
-                positives[n] += windowPositives[n];
+        }
+        for (int n = 0; n < neurons; n++) {
+            int row = n * ActivationBins.COUNT;
+            for (int b = 0; b < windows.size(); b++) {
+                Window window = windows.get(b);
+                int from = acts.index(b, 0, n);
+                int to = from + window.length();
+                float windowMax = Float.NEGATIVE_INFINITY;
+                float windowMin = Float.POSITIVE_INFINITY;
+                float windowSum = 0f;
+                int windowPositives = 0;
+                for (int i = from; i < to; i++) {
+                    float v = a[i];
+                    int bits = Float.floatToRawIntBits(v);
+                    // Branch-free: signs and bins of activations are too mixed for branches to be predicted.
+                    windowMax = Math.max(windowMax, v);
+                    windowMin = Math.min(windowMin, v);
+                    windowSum += v;
+                    windowPositives += (-bits & ~bits) >>> 31; // 1 exactly when v > 0 (sign clear, not +0)
+                    histogram[row + ActivationBins.of(v)]++;
+                }
+                max[n] = Math.max(max[n], windowMax);
+                min[n] = Math.min(min[n], windowMin);
+                sum[n] += windowSum;
+                positives[n] += windowPositives;
                 // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
-                float score = windowMax[n];
-                float negated = -windowMin[n];
-                boolean toTop = score >= top.threshold(n);
+                float negated = -windowMin;
+                boolean toTop = windowMax >= top.threshold(n);
                 boolean toBottom = negated >= bottom.threshold(n);
-                boolean toSamples = samples.tally(n, score, window.order());
+                boolean toSamples = samples.tally(n, windowMax, window.order());
                 if (toTop || toBottom || toSamples) {
-                    offer(n, window, score, negated, values(acts, a, batchIndex, window, n), toTop, toBottom, toSamples);
+                    offer(n, window, windowMax, negated, Arrays.copyOfRange(a, from, to), toTop, toBottom, toSamples);
                 }
             }
         }
@@ -114,14 +111,6 @@ public final class LayerAggregate {
             samples.offer(n, score, window.order(),
                     () -> TopEntry.context(score, window, values, TopEntry.indexOf(values, score)));
         }
-    }
-
-    private static float[] values(Activations acts, float[] a, int b, Window window, int n) {
-        float[] out = new float[window.length()];
-        for (int pos = 0; pos < out.length; pos++) {
-            out[pos] = a[acts.rowStart(b, pos) + n];
-        }
-        return out;
     }
 
     /** Folds in an aggregate of the same layer over another part of the corpus. */
@@ -172,10 +161,6 @@ public final class LayerAggregate {
 
     /** Counts of neuron {@code n}'s activations per {@link ActivationBins} bin, over every content token. */
     public long[] histogram(int n) {
-        long[] counts = new long[ActivationBins.COUNT];
-        for (int b = 0; b < counts.length; b++) {
-            counts[b] = histogram[b * neurons + n];
-        }
-        return counts;
+        return Arrays.copyOfRange(histogram, n * ActivationBins.COUNT, (n + 1) * ActivationBins.COUNT);
     }
 }

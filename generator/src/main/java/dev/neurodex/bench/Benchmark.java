@@ -82,6 +82,11 @@ public final class Benchmark {
             });
             r.put("scan_tokens_per_s", scanRate);
             r.put("pipeline_efficiency", scanRate / forward);
+            // Where the last scan's time went: the gap between scan and forward, explained.
+            r.put("scan_forward_s", last[0].phases().forward());
+            r.put("scan_aggregate_s", last[0].phases().aggregate());
+            r.put("scan_wait_reader_s", last[0].phases().waitingForReader());
+            r.put("scan_total_s", last[0].seconds());
             Double ort = ort(windows, info);
             r.put("ort_tokens_per_s", ort);
             r.put("vs_ort", ort == null ? null : forward / ort);

@@ -61,8 +61,8 @@ public final class SiteBuild {
     }
 
     /** What a finished build reports. */
-    public record Summary(long documents, long tokens, long badRecords, double scanSeconds, double totalSeconds,
-                          int pages, Path out) {}
+    public record Summary(long documents, long tokens, long badRecords, double scanSeconds,
+                          ScanResult.Phases scanPhases, double totalSeconds, int pages, Path out) {}
 
     public Summary run() throws InterruptedException {
         long started = System.nanoTime();
@@ -85,7 +85,7 @@ public final class SiteBuild {
             int pages = write(publisher.staging(), loaded.model(), tokenizer, scan, manifest);
             publisher.commit();
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
-            return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(),
+            return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(), scan.phases(),
                     (System.nanoTime() - started) / 1e9, pages, config.out());
         } catch (RuntimeException | InterruptedException | Error e) {
             publisher.abandon();

@@ -78,10 +78,11 @@ final class BuildCommand implements Callable<Integer> {
         SiteBuild.Summary s = new SiteBuild(config, spec.commandLine().getErr(),
                 corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens)).run();
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s), "
-                        + "total %.1f s, %,d neuron pages -> %s",
+                "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s; "
+                        + "forward %.1f s, aggregation %.1f s), total %.1f s, %,d neuron pages -> %s",
                 config.model(), s.documents(), s.tokens(), s.badRecords(), s.scanSeconds(),
-                s.scanSeconds() > 0 ? s.tokens() / s.scanSeconds() : 0, s.totalSeconds(), s.pages(),
+                s.scanSeconds() > 0 ? s.tokens() / s.scanSeconds() : 0, s.scanPhases().forward(),
+                s.scanPhases().aggregate(), s.totalSeconds(), s.pages(),
                 s.out().resolve("index.html")));
         return ExitCodes.OK;
     }

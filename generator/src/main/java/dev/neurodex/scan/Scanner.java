@@ -28,6 +28,10 @@ public final class Scanner {
     private final HookedModel model;
     private final WindowTokenizer tokenizer;
     private final ScanConfig config;
+    // Where the scan's time went (this thread only), for the benchmark and the build summary.
+    private long forwardNanos;
+    private long aggregateNanos;
+    private long waitNanos;
 
     public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
         this.model = model;
@@ -55,7 +59,7 @@ public final class Scanner {
         Chunk last = new Chunk(List.of(), 0, 0);
         long bytesDone = 0;
         try {
-            for (Chunk chunk = queue.take(); chunk != END; chunk = queue.take()) {
+            for (Chunk chunk = take(queue); chunk != END; chunk = take(queue)) {
                 pool.addAll(chunk.windows());
                 last = chunk;
                 if (pool.size() >= poolSize) {
@@ -74,7 +78,8 @@ public final class Scanner {
         } finally {
             reader.interrupt();
         }
-        return new ScanResult(aggregate, last.documents(), windows, tokens, (System.nanoTime() - started) / 1e9);
+        return new ScanResult(aggregate, last.documents(), windows, tokens, (System.nanoTime() - started) / 1e9,
+                new ScanResult.Phases(forwardNanos / 1e9, aggregateNanos / 1e9, waitNanos / 1e9));
     }
 
     /** Sorts the pool by length and runs it batch by batch, so a batch's windows need little padding. */
@@ -85,8 +90,12 @@ public final class Scanner {
         long tokens = 0;
         for (int from = 0; from < pool.size(); from += config.batchSize()) {
             List<Window> batch = pool.subList(from, Math.min(pool.size(), from + config.batchSize()));
+            long t0 = System.nanoTime();
             Activations acts = model.run(batch.stream().map(Window::ids).toList());
+            long t1 = System.nanoTime();
             aggregate.add(acts, batch);
+            forwardNanos += t1 - t0;
+            aggregateNanos += System.nanoTime() - t1;
             for (Window w : batch) {
                 tokens += w.length();
             }
@@ -95,6 +104,13 @@ public final class Scanner {
             progress.update(read.documents(), tokensBefore + tokens, bytes);
         }
         return tokens;
+    }
+
+    private Chunk take(BlockingQueue<Chunk> queue) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Chunk chunk = queue.take();
+        waitNanos += System.nanoTime() - t0;
+        return chunk;
     }
 
     private void produce(CorpusReader corpus, BlockingQueue<Chunk> queue, AtomicReference<Throwable> failure) {

@@ -69,7 +69,7 @@ class LayerAggregateTest {
                     float[] values = new float[w.length()];
                     float score = Float.NEGATIVE_INFINITY;
                     for (int pos = 0; pos < w.length(); pos++) {
-                        float v = batch.acts().layers()[0][batch.acts().rowStart(b, pos) + n];
+                        float v = batch.acts().value(0, b, pos, n);
                         values[pos] = v;
                         score = Math.max(score, v);
                         max = Math.max(max, v);
@@ -137,7 +137,7 @@ class LayerAggregateTest {
                     float max = Float.NEGATIVE_INFINITY;
                     float min = Float.POSITIVE_INFINITY;
                     for (int pos = 0; pos < w.length(); pos++) {
-                        float v = batch.acts().layers()[0][batch.acts().rowStart(b, pos) + n];
+                        float v = batch.acts().value(0, b, pos, n);
                         bins[ActivationBins.of(v)]++;
                         max = Math.max(max, v);
                         min = Math.min(min, v);
@@ -196,6 +196,12 @@ class LayerAggregateTest {
             int b = ActivationBins.of(v);
             assertTrue(ActivationBins.low(b) <= v && v < ActivationBins.high(b),
                     v + " not in bin " + b + " [" + ActivationBins.low(b) + ", " + ActivationBins.high(b) + ")");
+        }
+        for (int b = ActivationBins.ZERO + 1; b < ActivationBins.COUNT; b++) { // edges: [low, high)
+            float low = (float) ActivationBins.low(b);
+            assertEquals(b, ActivationBins.of(low), "lowest value of bin " + b);
+            assertEquals(b - 1, ActivationBins.of(Math.nextDown(low)), "just below bin " + b);
+            assertEquals(ActivationBins.COUNT - b, ActivationBins.of(-Math.nextDown(low)), "mirror of bin " + (b - 1));
         }
         assertEquals(ActivationBins.ZERO, ActivationBins.of(0f));
         assertEquals(ActivationBins.ZERO, ActivationBins.of(-0f));

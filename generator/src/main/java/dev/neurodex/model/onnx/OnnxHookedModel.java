@@ -121,8 +121,9 @@ public final class OnnxHookedModel implements HookedModel {
                     }
                     width = (int) shape[2];
                     FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
-                    layers[l] = new float[buffer.remaining()];
-                    buffer.get(layers[l]);
+                    float[] rowMajor = new float[buffer.remaining()];
+                    buffer.get(rowMajor);
+                    layers[l] = Activations.neuronMajor(rowMajor, batch, seq, width);
                 }
                 return new Activations(batch, seq, frame.prefix().length, width, layers);
             }

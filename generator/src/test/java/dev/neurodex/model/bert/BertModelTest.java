@@ -89,7 +89,7 @@ class BertModelTest {
                     // every position, framing included: the whole sequence must agree
                     for (int pos = -1; pos <= content.length; pos++) {
                         for (int n = 0; n < 1536; n++) {
-                            float got = acts.layers()[l][acts.rowStart(b, pos) + n];
+                            float got = acts.value(l, b, pos, n);
                             diff = Math.max(diff, Math.abs(got - expected[(pos + 1) * 1536 + n]));
                         }
                     }
@@ -118,8 +118,8 @@ class BertModelTest {
         double diff = 0;
         for (int pos = 0; pos < a.length; pos++) {
             for (int n = 0; n < 1536; n++) {
-                diff = Math.max(diff, Math.abs(alone.layers()[5][alone.rowStart(0, pos) + n]
-                        - batched.layers()[5][batched.rowStart(1, pos) + n]));
+                diff = Math.max(diff, Math.abs(alone.value(5, 0, pos, n)
+                        - batched.value(5, 1, pos, n)));
             }
         }
         assertTrue(diff <= TOLERANCE, "padding changed activations by " + diff);

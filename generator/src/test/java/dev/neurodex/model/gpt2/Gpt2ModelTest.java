@@ -109,7 +109,7 @@ public class Gpt2ModelTest {
                 double diff = 0;
                 for (int pos = 0; pos < windows().get(b).length; pos++) {
                     for (int n = 0; n < INNER; n++) {
-                        diff = Math.max(diff, Math.abs(acts.layers()[l][acts.rowStart(b, pos) + n] - expected[l][(pos + 1) * INNER + n]));
+                        diff = Math.max(diff, Math.abs(acts.value(l, b, pos, n) - expected[l][(pos + 1) * INNER + n]));
                     }
                 }
                 assertTrue(diff <= 1e-4, "window " + b + " layer " + l + ": max abs diff " + diff);
@@ -140,13 +140,13 @@ public class Gpt2ModelTest {
             for (int l = 0; l < LAYERS; l++) {
                 for (int pos = 0; pos < 3; pos++) {
                     for (int n = 0; n < INNER; n++) {
-                        assertEquals(Float.floatToRawIntBits(x.layers()[l][x.rowStart(0, pos) + n]),
-                                Float.floatToRawIntBits(y.layers()[l][y.rowStart(0, pos) + n]), "layer " + l + " pos " + pos);
+                        assertEquals(Float.floatToRawIntBits(x.value(l, 0, pos, n)),
+                                Float.floatToRawIntBits(y.value(l, 0, pos, n)), "layer " + l + " pos " + pos);
                     }
                 }
                 boolean changed = false;
                 for (int n = 0; n < INNER; n++) {
-                    changed |= x.layers()[l][x.rowStart(0, 3) + n] != y.layers()[l][y.rowStart(0, 3) + n];
+                    changed |= x.value(l, 0, 3, n) != y.value(l, 0, 3, n);
                 }
                 assertTrue(changed, "the changed position itself changes");
             }

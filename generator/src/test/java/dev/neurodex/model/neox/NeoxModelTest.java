@@ -96,7 +96,7 @@ class NeoxModelTest {
                     double diff = 0;
                     for (int pos = 0; pos < windows.get(b).length; pos++) {
                         for (int n = 0; n < INNER; n++) {
-                            diff = Math.max(diff, Math.abs(acts.layers()[l][acts.rowStart(b, pos) + n] - expected[l][(pos + 1) * INNER + n]));
+                            diff = Math.max(diff, Math.abs(acts.value(l, b, pos, n) - expected[l][(pos + 1) * INNER + n]));
                         }
                     }
                     assertTrue(diff <= 1e-4, "window " + b + " layer " + l + ": max abs diff " + diff);
@@ -108,8 +108,8 @@ class NeoxModelTest {
             Activations y = loaded.model().run(List.of(changed));
             for (int pos = 0; pos < 6; pos++) {
                 for (int n = 0; n < INNER; n++) {
-                    assertEquals(Float.floatToRawIntBits(x.layers()[1][x.rowStart(0, pos) + n]),
-                            Float.floatToRawIntBits(y.layers()[1][y.rowStart(0, pos) + n]));
+                    assertEquals(Float.floatToRawIntBits(x.value(1, 0, pos, n)),
+                            Float.floatToRawIntBits(y.value(1, 0, pos, n)));
                 }
             }
         }
