@@ -67,7 +67,9 @@ public final class SearchIndex {
     public synchronized int write(SiteFiles files) {
         Map<String, Map<String, List<Object[]>>> shards = new TreeMap<>();
         postings.forEach((term, list) -> {
-            list.sort(Comparator.comparingDouble((Object[] p) -> -((Float) p[3])));
+            // Ties broken by (layer, neuron): records arrive in thread order, the shards must not depend on it.
+            list.sort(Comparator.comparingDouble((Object[] p) -> -((Float) p[3]))
+                    .thenComparingInt(p -> (Integer) p[0]).thenComparingInt(p -> (Integer) p[1]));
             shards.computeIfAbsent(shard(term), s -> new TreeMap<>())
                     .put(term, list.size() > PER_TERM ? list.subList(0, PER_TERM) : list);
         });
