@@ -104,6 +104,49 @@ final class IntervalSamples {
         }
     }
 
+    void write(StateOutput out) throws java.io.IOException {
+        out.writeInt(reservoirs.length);
+        out.writeInt(size);
+        out.writeLongs(windows);
+        for (Reservoir[] mine : reservoirs) {
+            out.writeInt(mine == null ? 0 : 1);
+            for (int b = 0; mine != null && b < BUCKETS; b++) {
+                Reservoir r = mine[b];
+                out.writeInt(r == null ? -1 : r.count);
+                for (int i = 0; r != null && i < r.count; i++) {
+                    out.writeLong(r.priorities[i]);
+                    out.writeEntry(r.entries[i]);
+                }
+            }
+        }
+    }
+
+    static IntervalSamples read(StateInput in) throws java.io.IOException {
+        int neurons = in.readInt();
+        IntervalSamples s = new IntervalSamples(neurons, in.readInt());
+        long[] windows = in.readLongs();
+        System.arraycopy(windows, 0, s.windows, 0, s.windows.length);
+        for (int n = 0; n < neurons; n++) {
+            if (in.readInt() == 0) {
+                continue;
+            }
+            Reservoir[] mine = s.reservoirs[n] = new Reservoir[BUCKETS];
+            for (int b = 0; b < BUCKETS; b++) {
+                int count = in.readInt();
+                if (count < 0) {
+                    continue;
+                }
+                Reservoir r = mine[b] = new Reservoir(s.size);
+                for (int i = 0; i < count; i++) {
+                    long priority = in.readLong();
+                    TopEntry e = in.readEntry();
+                    r.offer(priority, () -> e); // slots refill in order; the cached worst is recomputed
+                }
+            }
+        }
+        return s;
+    }
+
     /** The sampled buckets of neuron {@code n}, highest first. */
     List<ScoreInterval> intervals(int n) {
         List<ScoreInterval> out = new ArrayList<>();

@@ -30,18 +30,57 @@ public final class LayerAggregate {
     static final int SAMPLES_PER_INTERVAL = 5;
 
     public LayerAggregate(int layer, int neurons, int k) {
-        this.layer = layer;
-        this.neurons = neurons;
-        this.max = new float[neurons];
-        this.min = new float[neurons];
-        this.sum = new double[neurons];
-        this.positives = new long[neurons];
-        this.histogram = new long[neurons * ActivationBins.COUNT];
-        this.top = new TopK(neurons, k);
-        this.bottom = new TopK(neurons, k);
-        this.samples = new IntervalSamples(neurons, SAMPLES_PER_INTERVAL);
+        this(layer, neurons, new float[neurons], new float[neurons], new double[neurons], new long[neurons],
+                new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, k),
+                new IntervalSamples(neurons, SAMPLES_PER_INTERVAL), 0);
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(min, Float.POSITIVE_INFINITY);
+    }
+
+    private LayerAggregate(int layer, int neurons, float[] max, float[] min, double[] sum, long[] positives,
+                           long[] histogram, TopK top, TopK bottom, IntervalSamples samples, long tokens) {
+        this.layer = layer;
+        this.neurons = neurons;
+        this.max = max;
+        this.min = min;
+        this.sum = sum;
+        this.positives = positives;
+        this.histogram = histogram;
+        this.top = top;
+        this.bottom = bottom;
+        this.samples = samples;
+        this.tokens = tokens;
+    }
+
+    void write(StateOutput out) throws java.io.IOException {
+        out.writeInt(layer);
+        out.writeInt(neurons);
+        out.writeLong(tokens);
+        out.writeFloats(max);
+        out.writeFloats(min);
+        out.writeDoubles(sum);
+        out.writeLongs(positives);
+        out.writeLongs(histogram);
+        top.write(out);
+        bottom.write(out);
+        samples.write(out);
+    }
+
+    static LayerAggregate read(StateInput in) throws java.io.IOException {
+        int layer = in.readInt();
+        int neurons = in.readInt();
+        long tokens = in.readLong();
+        float[] max = in.readFloats();
+        float[] min = in.readFloats();
+        double[] sum = in.readDoubles();
+        long[] positives = in.readLongs();
+        long[] histogram = in.readLongs();
+        if (max.length != neurons || min.length != neurons || sum.length != neurons || positives.length != neurons
+                || histogram.length != neurons * ActivationBins.COUNT) {
+            throw new java.io.IOException("layer " + layer + ": arrays do not match " + neurons + " neurons");
+        }
+        return new LayerAggregate(layer, neurons, max, min, sum, positives, histogram, TopK.read(in), TopK.read(in),
+                IntervalSamples.read(in), tokens);
     }
 
     public int layer() {

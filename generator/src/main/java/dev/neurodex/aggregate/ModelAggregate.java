@@ -2,6 +2,7 @@ package dev.neurodex.aggregate;
 
 import dev.neurodex.model.Activations;
 import dev.neurodex.tokenize.Window;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -16,6 +17,27 @@ public final class ModelAggregate {
             list.add(new LayerAggregate(l, neurons, k));
         }
         this.layers = List.copyOf(list);
+    }
+
+    private ModelAggregate(List<LayerAggregate> layers) {
+        this.layers = List.copyOf(layers);
+    }
+
+    /** Writes the whole state; {@link #read} restores one that continues exactly as this one would. */
+    public void write(StateOutput state) throws IOException {
+        state.writeInt(layers.size());
+        for (LayerAggregate layer : layers) {
+            layer.write(state);
+        }
+    }
+
+    public static ModelAggregate read(StateInput state) throws IOException {
+        int count = state.readInt();
+        List<LayerAggregate> list = new ArrayList<>();
+        for (int l = 0; l < count; l++) {
+            list.add(LayerAggregate.read(state));
+        }
+        return new ModelAggregate(list);
     }
 
     /** Adds a batch; layers are independent, so they are aggregated in parallel. */

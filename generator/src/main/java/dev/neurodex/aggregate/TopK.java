@@ -63,6 +63,33 @@ final class TopK {
         }
     }
 
+    /** Writes the heaps slot by slot, so that a restored TopK continues exactly as this one would. */
+    void write(StateOutput out) throws java.io.IOException {
+        out.writeInt(heaps.length);
+        out.writeInt(k);
+        for (int n = 0; n < heaps.length; n++) {
+            out.writeInt(sizes[n]);
+            for (int i = 0; i < sizes[n]; i++) {
+                out.writeEntry(heaps[n][i]);
+            }
+        }
+    }
+
+    static TopK read(StateInput in) throws java.io.IOException {
+        int neurons = in.readInt();
+        TopK t = new TopK(neurons, in.readInt());
+        for (int n = 0; n < neurons; n++) {
+            t.sizes[n] = in.readInt();
+            for (int i = 0; i < t.sizes[n]; i++) {
+                t.heaps[n][i] = in.readEntry();
+            }
+            if (t.sizes[n] == t.k) {
+                t.threshold[n] = t.heaps[n][0].score();
+            }
+        }
+        return t;
+    }
+
     private static boolean worse(TopEntry a, TopEntry b) {
         return TopEntry.better(b.score(), b.window().order(), a.score(), a.window().order());
     }

@@ -13,6 +13,15 @@ import java.util.List;
  * @param name    the model's name in the site (its URL segment); null to derive it
  * @param hookRegex for an .onnx model, the pattern over tensor names that picks the MLP activations
  * @param strict  stop at the first bad record instead of skipping it
+ * @param checkpointEvery write the scan's state after this many content tokens since the last checkpoint (0: never)
+ * @param resume  continue from the last checkpoint of this site and model, if there is one
  */
 public record BuildConfig(String model, String name, String hookRegex, List<Path> corpus, Path out, ScanConfig scan,
-                          int threads, boolean strict) {}
+                          int threads, boolean strict, long checkpointEvery, boolean resume) {
+
+    public BuildConfig {
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must not be negative, got " + checkpointEvery);
+        }
+    }
+}

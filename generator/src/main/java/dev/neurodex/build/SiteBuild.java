@@ -15,6 +15,8 @@ import dev.neurodex.render.LayerPage;
 import dev.neurodex.render.ModelPage;
 import dev.neurodex.render.SiteRenderer;
 import dev.neurodex.render.SiteShape;
+import dev.neurodex.scan.Checkpoint;
+import dev.neurodex.scan.CheckpointPolicy;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
@@ -77,13 +79,16 @@ public final class SiteBuild {
              WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);
+            CheckpointPolicy checkpoints = checkpoints(publisher, loaded.model().info(), scanConfig, corpus);
+            Checkpoint from = checkpoints.restore(log);
             ScanResult scan;
             try (ScanProgress bar = progress.apply(corpus)) {
-                scan = scanner.scan(corpus, bar);
+                scan = scanner.scan(corpus, bar, checkpoints, from);
             }
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int pages = write(publisher.staging(), loaded.model(), tokenizer, scan, manifest);
             publisher.commit();
+            checkpoints.clear(); // published: nothing left to resume
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
             return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(), scan.phases(),
                     (System.nanoTime() - started) / 1e9, pages, config.out());
@@ -93,6 +98,19 @@ public final class SiteBuild {
         } finally {
             removeHook(cleanup);
         }
+    }
+
+    /** Checkpoints live beside the site, one file per site and model, outside what a publish swaps. */
+    private CheckpointPolicy checkpoints(SitePublisher publisher, ModelInfo info, ScanConfig scan, CorpusReader corpus) {
+        if (config.checkpointEvery() == 0 && !config.resume()) {
+            return CheckpointPolicy.NONE;
+        }
+        Path file = publisher.out().resolveSibling(".neurodex-checkpoint-" + publisher.out().getFileName() + "-"
+                + info.slug());
+        int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        Checkpoint.Identity identity = new Checkpoint.Identity(info.slug(), info.sha256(), scan.context(), scan.topK(),
+                scan.batchSize(), scan.maxTokens(), threads, corpus.fingerprint());
+        return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
     private int write(Path root, HookedModel model, WindowTokenizer tokenizer, ScanResult scan, Manifest manifest) {

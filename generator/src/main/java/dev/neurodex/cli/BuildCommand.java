@@ -69,6 +69,15 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Stop at the first bad corpus record (exit 1) instead of skipping it.")
     boolean strict;
 
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Save the scan's state after every N content tokens, beside --out, so that --resume can "
+                    + "continue after a crash or kill (default: no checkpoints).")
+    long checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from the last checkpoint of this --out and model (same "
+            + "model, corpus and options); starts from the beginning if there is none.")
+    boolean resume;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -100,7 +109,7 @@ final class BuildCommand implements Callable<Integer> {
             if (hookRegex != null) {
                 java.util.regex.Pattern.compile(hookRegex); // a bad pattern is a usage error, before any work
             }
-            return new BuildConfig(model, name, hookRegex, paths, out, scan, threads, strict);
+            return new BuildConfig(model, name, hookRegex, paths, out, scan, threads, strict, checkpointEvery, resume);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -72,6 +72,20 @@ public final class CorpusReader {
         }).sum();
     }
 
+    /**
+     * Each corpus file as "path size modified-time": enough to tell a resumed build that its corpus changed,
+     * without reading it.
+     */
+    public List<String> fingerprint() {
+        return roots.stream().flatMap(CorpusReader::filesUnder).map(p -> {
+            try {
+                return p.toAbsolutePath().normalize() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
     /** Bytes of corpus files consumed so far (compressed size), updated while reading. */
     public long bytesRead() {
         return bytesRead.get();

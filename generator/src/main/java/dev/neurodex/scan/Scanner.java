@@ -20,10 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Scanner {
     /** Windows pooled before sorting by length: enough for many batches, so that batches pad little. */
     private static final int POOL_BATCHES = 16;
-    /** The windows of one document, with the reader's running totals when it was read (for progress). */
-    private record Chunk(List<Window> windows, long documents, long bytesRead) {}
+    /** The windows of one document, with the reader's running totals after it (for progress and checkpoints). */
+    private record Chunk(List<Window> windows, long documents, long bytesRead, long nextOrder, long readTokens) {}
 
-    private static final Chunk END = new Chunk(List.of(), -1, -1);
+    private static final Chunk END = new Chunk(List.of(), -1, -1, -1, -1);
 
     private final HookedModel model;
     private final WindowTokenizer tokenizer;
@@ -44,36 +44,58 @@ public final class Scanner {
     }
 
     public ScanResult scan(CorpusReader corpus, ScanProgress progress) throws InterruptedException {
+        return scan(corpus, progress, CheckpointPolicy.NONE, null);
+    }
+
+    /**
+     * Scans the corpus, or its rest after {@code from} (null: from the beginning), writing checkpoints as
+     * {@code checkpoints} says. Checkpoints are taken between pools, when every window read is aggregated or
+     * pending, so a resumed scan runs the same pools in the same order as an uninterrupted one.
+     */
+    public ScanResult scan(CorpusReader corpus, ScanProgress progress, CheckpointPolicy checkpoints, Checkpoint from)
+            throws InterruptedException {
         long started = System.nanoTime();
+        Chunk last = from == null ? new Chunk(List.of(), 0, 0, 0, 0)
+                : new Chunk(List.of(), from.documents(), from.bytesRead(), from.nextOrder(), from.readTokens());
         BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(1024);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread reader = new Thread(() -> produce(corpus, queue, failure), "corpus-reader");
+        Chunk resumeAt = last;
+        Thread reader = new Thread(() -> produce(corpus, queue, failure, resumeAt), "corpus-reader");
         reader.setDaemon(true);
         reader.start();
 
-        ModelAggregate aggregate = new ModelAggregate(model.info().layers(), model.info().dMlp(), config.topK());
-        List<Window> pool = new ArrayList<>();
+        ModelAggregate aggregate = from == null
+                ? new ModelAggregate(model.info().layers(), model.info().dMlp(), config.topK()) : from.aggregate();
+        List<Window> pool = from == null ? new ArrayList<>() : new ArrayList<>(from.pending());
         int poolSize = config.batchSize() * POOL_BATCHES;
-        long windows = 0;
-        long tokens = 0;
-        Chunk last = new Chunk(List.of(), 0, 0);
-        long bytesDone = 0;
+        long windows = from == null ? 0 : from.windows();
+        long tokens = from == null ? 0 : from.tokens();
+        long checkpointed = tokens;
+        long bytesDone = last.bytesRead();
         try {
             for (Chunk chunk = take(queue); chunk != END; chunk = take(queue)) {
                 pool.addAll(chunk.windows());
                 last = chunk;
                 if (pool.size() >= poolSize) {
-                    tokens += runPool(pool, aggregate, progress, last, tokens, bytesDone);
+                    // Only whole batches run; the rest waits for the next pool, so batches keep one shape.
+                    List<Window> run = sortedHead(pool, pool.size() / config.batchSize() * config.batchSize());
+                    tokens += runPool(run, aggregate, progress, last, tokens, bytesDone);
                     bytesDone = last.bytesRead();
-                    windows += pool.size();
-                    pool.clear();
+                    windows += run.size();
+                    run.clear();
+                    if (checkpoints.due(tokens - checkpointed)) {
+                        checkpoints.save(new Checkpoint(checkpoints.identity(), last.documents(), last.nextOrder(),
+                                last.readTokens(), windows, tokens, last.bytesRead(), List.copyOf(pool), aggregate));
+                        checkpointed = tokens;
+                    }
                 }
             }
             if (failure.get() != null) {
                 throw rethrow(failure.get());
             }
-            tokens += runPool(pool, aggregate, progress, last, tokens, bytesDone);
-            windows += pool.size();
+            List<Window> rest = sortedHead(pool, pool.size());
+            tokens += runPool(rest, aggregate, progress, last, tokens, bytesDone);
+            windows += rest.size();
             progress.update(last.documents(), tokens, corpus.bytesRead());
         } finally {
             reader.interrupt();
@@ -82,10 +104,18 @@ public final class Scanner {
                 new ScanResult.Phases(forwardNanos / 1e9, aggregateNanos / 1e9, waitNanos / 1e9));
     }
 
-    /** Sorts the pool by length and runs it batch by batch, so a batch's windows need little padding. */
+    /**
+     * Sorts the pool by length (stable: equal lengths keep corpus order) and returns a view of its first
+     * {@code n} windows; the longest stay behind in the pool.
+     */
+    private static List<Window> sortedHead(List<Window> pool, int n) {
+        pool.sort(Comparator.comparingInt(Window::length));
+        return pool.subList(0, n);
+    }
+
+    /** Runs windows sorted by length batch by batch, so a batch's windows need little padding. */
     private long runPool(List<Window> pool, ModelAggregate aggregate, ScanProgress progress, Chunk read,
                          long tokensBefore, long bytesBefore) {
-        pool.sort(Comparator.comparingInt(Window::length));
         long poolTokens = Math.max(1, pool.stream().mapToLong(Window::length).sum());
         long tokens = 0;
         for (int from = 0; from < pool.size(); from += config.batchSize()) {
@@ -113,20 +143,25 @@ public final class Scanner {
         return chunk;
     }
 
-    private void produce(CorpusReader corpus, BlockingQueue<Chunk> queue, AtomicReference<Throwable> failure) {
+    /** Reads and tokenizes documents after those {@code resumeAt} counts as consumed (which are read, not tokenized). */
+    private void produce(CorpusReader corpus, BlockingQueue<Chunk> queue, AtomicReference<Throwable> failure,
+                         Chunk resumeAt) {
         int width = model.frame().contentTokens(config.context());
-        long[] order = {0};
-        long[] tokens = {0};
+        long[] order = {resumeAt.nextOrder()};
+        long[] tokens = {resumeAt.readTokens()};
         long[] documents = {0};
         try {
             corpus.read(doc -> {
+                if (++documents[0] <= resumeAt.documents()) {
+                    return true;
+                }
                 List<Window> windows = tokenizer.windows(doc, width, order[0]);
                 if (config.maxTokens() > 0) {
                     windows = cutAt(windows, config.maxTokens() - tokens[0]);
                 }
                 order[0] += windows.size();
                 windows.forEach(w -> tokens[0] += w.length());
-                put(queue, new Chunk(windows, ++documents[0], corpus.bytesRead()));
+                put(queue, new Chunk(windows, documents[0], corpus.bytesRead(), order[0], tokens[0]));
                 return config.maxTokens() == 0 || tokens[0] < config.maxTokens();
             });
         } catch (Throwable t) {

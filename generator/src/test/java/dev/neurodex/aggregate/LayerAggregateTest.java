@@ -31,7 +31,9 @@ class LayerAggregateTest {
             List<Window> windows = new ArrayList<>();
             for (int b = 0; b < size; b++) {
                 int len = 1 + random.nextInt(seq - 1);
-                windows.add(new Window(new Origin("f", (int) order, null), 0, order++, new int[len], new String[len],
+                String[] tokens = new String[len];
+                java.util.Arrays.fill(tokens, " t" + order);
+                windows.add(new Window(new Origin("f", (int) order, null), 0, order++, new int[len], tokens,
                         new int[len], new int[len]));
             }
             float[] values = new float[size * (seq + 1) * NEURONS];
@@ -164,6 +166,26 @@ class LayerAggregateTest {
                 total += interval.windows();
             }
             assertEquals(windows.size(), total);
+        }
+    }
+
+    @Test
+    void aRestoredStateContinuesExactlyAsTheOriginal() throws Exception {
+        List<Batch> batches = randomBatches(new Random(12), 40, 0);
+        ModelAggregate whole = new ModelAggregate(1, NEURONS, K);
+        batches.forEach(b -> whole.add(b.acts(), b.windows()));
+        ModelAggregate first = new ModelAggregate(1, NEURONS, K);
+        batches.subList(0, 13).forEach(b -> first.add(b.acts(), b.windows()));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        StateOutput out = new StateOutput(bytes);
+        first.write(out);
+        out.flush();
+        ModelAggregate restored = ModelAggregate.read(new StateInput(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        batches.subList(13, 40).forEach(b -> restored.add(b.acts(), b.windows()));
+        dev.neurodex.store.RecordBuilder records = new dev.neurodex.store.RecordBuilder("m");
+        for (int n = 0; n < NEURONS; n++) {
+            assertArrayEquals(dev.neurodex.store.Json.bytes(records.build(whole.layers().get(0), n)),
+                    dev.neurodex.store.Json.bytes(records.build(restored.layers().get(0), n)), "neuron " + n);
         }
     }
 

@@ -3,16 +3,12 @@ package dev.neurodex.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.neurodex.model.OfflineEngine;
 import dev.neurodex.model.TinyCheckpoints;
-import dev.neurodex.model.gpt2.Gpt2ModelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +18,7 @@ class CausalBuildTest {
     Path dir;
 
     private Path tinyGpt2(String name) throws Exception {
-        Path model = Files.createDirectories(dir.resolve(name));
-        Map<String, long[]> shapes = Gpt2ModelTest.shapes("");
-        try (NDManager manager = OfflineEngine.newManager(1)) {
-            TinyCheckpoints.writeWithDjl(model.resolve("model.safetensors"), shapes, TinyCheckpoints.random(shapes, 9), manager);
-        }
-        TinyCheckpoints.writeConfig(model, Gpt2ModelTest.config());
-        TinyCheckpoints.writeTokenizer(model);
-        return model;
+        return TinyCheckpoints.gpt2Directory(dir.resolve(name));
     }
 
     @Test

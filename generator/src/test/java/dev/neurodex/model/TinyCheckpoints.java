@@ -100,4 +100,15 @@ public final class TinyCheckpoints {
         }
     }
 
+    /** A complete Hugging Face GPT-2 directory (config, safetensors, tokenizer) with random weights. */
+    public static Path gpt2Directory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, long[]> shapes = dev.neurodex.model.gpt2.Gpt2ModelTest.shapes("");
+        try (NDManager manager = OfflineEngine.newManager(1)) {
+            writeWithDjl(dir.resolve("model.safetensors"), shapes, random(shapes, 9), manager);
+        }
+        writeConfig(dir, dev.neurodex.model.gpt2.Gpt2ModelTest.config());
+        writeTokenizer(dir);
+        return dir;
+    }
 }

@@ -1,0 +1,115 @@
+package dev.neurodex.aggregate;
+
+import dev.neurodex.corpus.Origin;
+import dev.neurodex.tokenize.Window;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads what {@link StateOutput} wrote. */
+public final class StateInput {
+    private final DataInputStream in;
+    private final List<Window> windows = new ArrayList<>();
+    private final byte[] buffer = new byte[1 << 16];
+
+    public StateInput(InputStream in) {
+        this.in = new DataInputStream(in);
+    }
+
+    public int readInt() throws IOException {
+        return in.readInt();
+    }
+
+    public long readLong() throws IOException {
+        return in.readLong();
+    }
+
+    float readFloat() throws IOException {
+        return in.readFloat();
+    }
+
+    public byte[] readBytes(int n) throws IOException {
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return bytes;
+    }
+
+    String readString() throws IOException {
+        int n = in.readInt();
+        return n < 0 ? null : new String(readBytes(n), StandardCharsets.UTF_8);
+    }
+
+    float[] readFloats() throws IOException {
+        float[] a = new float[in.readInt()];
+        for (int from = 0; from < a.length; from += buffer.length / 4) {
+            int n = Math.min(buffer.length / 4, a.length - from);
+            in.readFully(buffer, 0, n * 4);
+            ByteBuffer.wrap(buffer, 0, n * 4).asFloatBuffer().get(a, from, n);
+        }
+        return a;
+    }
+
+    double[] readDoubles() throws IOException {
+        double[] a = new double[in.readInt()];
+        for (int from = 0; from < a.length; from += buffer.length / 8) {
+            int n = Math.min(buffer.length / 8, a.length - from);
+            in.readFully(buffer, 0, n * 8);
+            ByteBuffer.wrap(buffer, 0, n * 8).asDoubleBuffer().get(a, from, n);
+        }
+        return a;
+    }
+
+    long[] readLongs() throws IOException {
+        long[] a = new long[in.readInt()];
+        for (int from = 0; from < a.length; from += buffer.length / 8) {
+            int n = Math.min(buffer.length / 8, a.length - from);
+            in.readFully(buffer, 0, n * 8);
+            ByteBuffer.wrap(buffer, 0, n * 8).asLongBuffer().get(a, from, n);
+        }
+        return a;
+    }
+
+    int[] readInts() throws IOException {
+        int[] a = new int[in.readInt()];
+        for (int from = 0; from < a.length; from += buffer.length / 4) {
+            int n = Math.min(buffer.length / 4, a.length - from);
+            in.readFully(buffer, 0, n * 4);
+            ByteBuffer.wrap(buffer, 0, n * 4).asIntBuffer().get(a, from, n);
+        }
+        return a;
+    }
+
+    TopEntry readEntry() throws IOException {
+        float score = in.readFloat();
+        Window window = readWindow();
+        int start = in.readInt();
+        return new TopEntry(score, window, start, readFloats());
+    }
+
+    public Window readWindow() throws IOException {
+        int seen = in.readInt();
+        if (seen >= 0) {
+            if (seen >= windows.size()) {
+                throw new IOException("window " + seen + " referred to before it was written");
+            }
+            return windows.get(seen);
+        }
+        String file = readString();
+        int line = in.readInt();
+        Origin origin = new Origin(file, line < 0 ? null : line, readString());
+        int index = in.readInt();
+        long order = in.readLong();
+        int[] ids = readInts();
+        String[] tokens = new String[in.readInt()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = readString();
+        }
+        Window w = new Window(origin, index, order, ids, tokens, readInts(), readInts());
+        windows.add(w);
+        return w;
+    }
+}

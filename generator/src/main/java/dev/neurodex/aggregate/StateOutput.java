@@ -1,0 +1,121 @@
+package dev.neurodex.aggregate;
+
+import dev.neurodex.corpus.Origin;
+import dev.neurodex.tokenize.Window;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Writes aggregation state in the binary form {@link StateInput} reads. A window kept by many neurons is written
+ * once and referred to by number afterwards, so the restored state shares windows as the original did.
+ */
+public final class StateOutput {
+    private final DataOutputStream out;
+    private final Map<Window, Integer> windows = new IdentityHashMap<>();
+    private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+
+    public StateOutput(OutputStream out) {
+        this.out = new DataOutputStream(out);
+    }
+
+    public void writeInt(int v) throws IOException {
+        out.writeInt(v);
+    }
+
+    public void writeLong(long v) throws IOException {
+        out.writeLong(v);
+    }
+
+    void writeFloat(float v) throws IOException {
+        out.writeFloat(v);
+    }
+
+    public void writeBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+    }
+
+    void writeString(String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8); // not writeUTF: a token's text may exceed 64 KB
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    // Bulk array writes go through a buffer: element-wise DataOutputStream calls are several times slower.
+    void writeFloats(float[] a) throws IOException {
+        out.writeInt(a.length);
+        for (int from = 0; from < a.length; from += buffer.capacity() / 4) {
+            int n = Math.min(buffer.capacity() / 4, a.length - from);
+            buffer.clear().asFloatBuffer().put(a, from, n);
+            out.write(buffer.array(), 0, n * 4);
+        }
+    }
+
+    void writeDoubles(double[] a) throws IOException {
+        out.writeInt(a.length);
+        for (int from = 0; from < a.length; from += buffer.capacity() / 8) {
+            int n = Math.min(buffer.capacity() / 8, a.length - from);
+            buffer.clear().asDoubleBuffer().put(a, from, n);
+            out.write(buffer.array(), 0, n * 8);
+        }
+    }
+
+    void writeLongs(long[] a) throws IOException {
+        out.writeInt(a.length);
+        for (int from = 0; from < a.length; from += buffer.capacity() / 8) {
+            int n = Math.min(buffer.capacity() / 8, a.length - from);
+            buffer.clear().asLongBuffer().put(a, from, n);
+            out.write(buffer.array(), 0, n * 8);
+        }
+    }
+
+    void writeInts(int[] a) throws IOException {
+        out.writeInt(a.length);
+        for (int from = 0; from < a.length; from += buffer.capacity() / 4) {
+            int n = Math.min(buffer.capacity() / 4, a.length - from);
+            buffer.clear().asIntBuffer().put(a, from, n);
+            out.write(buffer.array(), 0, n * 4);
+        }
+    }
+
+    void writeEntry(TopEntry e) throws IOException {
+        out.writeFloat(e.score());
+        writeWindow(e.window());
+        out.writeInt(e.start());
+        writeFloats(e.values());
+    }
+
+    public void writeWindow(Window w) throws IOException {
+        Integer seen = windows.get(w);
+        out.writeInt(seen == null ? -1 : seen);
+        if (seen != null) {
+            return;
+        }
+        windows.put(w, windows.size());
+        Origin o = w.origin();
+        writeString(o.file());
+        out.writeInt(o.line() == null ? -1 : o.line());
+        writeString(o.source());
+        out.writeInt(w.index());
+        out.writeLong(w.order());
+        writeInts(w.ids());
+        out.writeInt(w.tokens().length);
+        for (String t : w.tokens()) {
+            writeString(t);
+        }
+        writeInts(w.charStart());
+        writeInts(w.charEnd());
+    }
+
+    public void flush() throws IOException {
+        out.flush();
+    }
+}
