@@ -91,6 +91,7 @@ public final class Benchmark {
             r.put("ort_tokens_per_s", ort);
             r.put("vs_ort", ort == null ? null : forward / ort);
             log.println("rendering...");
+            render(last[0], info); // warm-up: a build renders thousands of pages, the JIT has long compiled them
             r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(last[0], info)));
         }
         log.println("peak memory of the scan, 1x and 4x the tokens (child processes)...");

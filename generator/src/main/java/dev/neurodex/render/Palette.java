@@ -16,12 +16,16 @@ final class Palette {
         return s > 0 && Double.isFinite(s) ? s : 1;
     }
 
+    // Constants, not concatenation: a page asks for thousands of classes.
+    private static final String[] POSITIVE = {"", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"};
+    private static final String[] NEGATIVE = {"", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"};
+
     static String cssClass(double value, double scale) {
         double t = Math.min(1, Math.abs(value) / scale);
         int step = (int) Math.ceil(t * STEPS - 0.5);
-        if (step <= 0) {
+        if (!(step > 0)) {
             return "";
         }
-        return (value > 0 ? "p" : "n") + step;
+        return value > 0 ? POSITIVE[step] : NEGATIVE[step];
     }
 }

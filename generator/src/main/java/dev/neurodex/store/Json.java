@@ -1,5 +1,7 @@
 package dev.neurodex.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,7 +10,9 @@ import java.io.UncheckedIOException;
 
 /** The one JSON configuration of the site's files. */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    // Records are mostly floats: Jackson's Schubfach writer formats them several times faster than Float.toString.
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build());
     private static final ObjectWriter COMPACT = MAPPER.writer();
     private static final ObjectWriter PRETTY = MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT);
 

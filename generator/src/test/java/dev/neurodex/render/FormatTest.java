@@ -1,6 +1,7 @@
 package dev.neurodex.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,20 @@ class FormatTest {
         assertEquals("0", Format.value(0));
         assertEquals("1.000e-05", Format.value(0.00001));
         assertEquals("0.0001000", Format.value(0.0001));
+    }
+
+    @Test
+    void randomValuesKeepFourSignificantDigitsAndRoundToTheNearest() {
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 200_000; i++) {
+            double v = (random.nextBoolean() ? 1 : -1) * Math.pow(10, -4 + 8 * random.nextDouble());
+            String s = Format.value(v);
+            String digits = s.replace("-", "").replace(".", "").replaceFirst("^0+", "");
+            assertEquals(Math.abs(v) < 1000 ? 4 : Long.toString(Math.round(Math.abs(v))).length(), digits.length(), s);
+            double step = Math.pow(10, Math.floor(Math.log10(Math.abs(v))) - 3);
+            assertTrue(Math.abs(Double.parseDouble(s) - v) <= step * 0.5000001 || Math.abs(v) >= 1000, v + " -> " + s);
+            assertEquals(v < 0, s.startsWith("-"), s);
+        }
     }
 
     @Test
