@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl;
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.Activations;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
@@ -64,35 +65,55 @@ public final class Benchmark {
             r.put("context", scan.context());
             r.put("batch_size", scan.batchSize());
             r.put("threads", config.threads());
-            double gflops = Timing.median(config.reps(), () -> matmul(manager, scan.batchSize() * scan.context(), info));
-            r.put("matmul_gflops", gflops);
             double flops = info.flopsPerToken(scan.context(), width);
-            r.put("flops_per_token", flops);
             List<int[]> windows = randomWindows(scan.batchSize(), width);
-            log.println("forward pass...");
-            double forward = Timing.median(config.reps(), () -> forward(model, windows));
-            r.put("forward_tokens_per_s", forward);
-            r.put("roofline", flops > 0 ? forward * flops / (gflops * 1e9) : null);
-            log.println("scan of " + config.scanTokens() + " tokens...");
-            ScanResult[] last = new ScanResult[1];
-            double scanRate = Timing.median(config.reps(), () -> {
-                last[0] = new Scanner(model, tokenizer, scan).scan(
-                        new CorpusReader(config.corpus(), new BadRecords(false, log)), ScanProgress.NONE);
-                return last[0].tokens() / last[0].seconds();
-            });
-            r.put("scan_tokens_per_s", scanRate);
-            r.put("pipeline_efficiency", scanRate / forward);
+            // Each repetition measures every rate back to back, and each ratio is taken within its repetition:
+            // the machine's speed drifts over minutes, so ratios of separately taken medians would mix states.
+            List<Double> gflops = new ArrayList<>();
+            List<Double> forward = new ArrayList<>();
+            List<Double> ort = new ArrayList<>();
+            List<Double> scanRate = new ArrayList<>();
+            List<Double> roofline = new ArrayList<>();
+            List<Double> efficiency = new ArrayList<>();
+            List<Double> vsOrt = new ArrayList<>();
+            ScanResult last = null;
+            try (HookedModel onnx = ortModel()) {
+                for (int rep = 1; rep <= config.reps(); rep++) {
+                    log.printf("repetition %d of %d: matmul, forward pass%s, scan of %,d tokens...%n", rep, config.reps(),
+                            onnx == null ? "" : ", ONNX Runtime", config.scanTokens());
+                    log.flush();
+                    gflops.add(matmul(manager, scan.batchSize() * scan.context(), info));
+                    forward.add(forward(model, windows));
+                    roofline.add(forward.get(forward.size() - 1) * flops / (gflops.get(gflops.size() - 1) * 1e9));
+                    if (onnx != null) {
+                        ort.add(forward(onnx, windows));
+                        vsOrt.add(forward.get(forward.size() - 1) / ort.get(ort.size() - 1));
+                    }
+                    last = new Scanner(model, tokenizer, scan).scan(
+                            new CorpusReader(config.corpus(), new BadRecords(false, log)), ScanProgress.NONE);
+                    scanRate.add(last.tokens() / last.seconds());
+                    efficiency.add(scanRate.get(scanRate.size() - 1) / forward.get(forward.size() - 1));
+                }
+            }
+            r.put("matmul_gflops", Timing.median(gflops));
+            r.put("flops_per_token", flops);
+            r.put("forward_tokens_per_s", Timing.median(forward));
+            r.put("roofline", flops > 0 ? Timing.median(roofline) : null);
+            r.put("scan_tokens_per_s", Timing.median(scanRate));
+            r.put("pipeline_efficiency", Timing.median(efficiency));
             // Where the last scan's time went: the gap between scan and forward, explained.
-            r.put("scan_forward_s", last[0].phases().forward());
-            r.put("scan_aggregate_s", last[0].phases().aggregate());
-            r.put("scan_wait_reader_s", last[0].phases().waitingForReader());
-            r.put("scan_total_s", last[0].seconds());
-            Double ort = ort(windows, info);
-            r.put("ort_tokens_per_s", ort);
-            r.put("vs_ort", ort == null ? null : forward / ort);
+            r.put("scan_forward_s", last.phases().forward());
+            r.put("scan_aggregate_s", last.phases().aggregate());
+            r.put("scan_wait_reader_s", last.phases().waitingForReader());
+            r.put("scan_total_s", last.seconds());
+            r.put("scan_forward_tokens_per_s", last.tokens() / last.phases().forward());
+            r.put("scan_positions_per_token", (double) last.phases().positions() / last.tokens());
+            r.put("ort_tokens_per_s", ort.isEmpty() ? null : Timing.median(ort));
+            r.put("vs_ort", vsOrt.isEmpty() ? null : Timing.median(vsOrt));
+            ScanResult scanned = last;
             log.println("rendering...");
-            render(last[0], info); // warm-up: a build renders thousands of pages, the JIT has long compiled them
-            r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(last[0], info)));
+            render(scanned, info); // warm-up: a build renders thousands of pages, the JIT has long compiled them
+            r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info)));
         }
         log.println("peak memory of the scan, 1x and 4x the tokens (child processes)...");
         double once = peakRssMb(1);
@@ -116,9 +137,9 @@ public final class Benchmark {
     }
 
     private static double forward(HookedModel model, List<int[]> windows) {
-        model.run(windows); // warm-up: first shapes are slow
+        Activations[] last = {model.run(windows)}; // warm-up: first shapes are slow
         long tokens = windows.stream().mapToLong(w -> w.length).sum();
-        return Timing.rate(3.0, tokens, () -> model.run(windows));
+        return Timing.rate(3.0, tokens, () -> last[0] = model.run(windows, last[0])); // arrays reused, as the scan does
     }
 
     private static List<int[]> randomWindows(int batch, int width) {
@@ -134,21 +155,18 @@ public final class Benchmark {
         return windows;
     }
 
-    /** ONNX Runtime on the same windows, for the default model, whose ONNX graph ships with neurodex. */
-    private Double ort(List<int[]> windows, ModelInfo info) throws Exception {
+    /** ONNX Runtime on the default model's ONNX graph (it ships with neurodex), the MLP tensors as outputs; else null. */
+    private HookedModel ortModel() throws Exception {
         if (!config.model().equals(ModelCatalog.DEFAULT)) {
             return null;
         }
-        log.println("ONNX Runtime...");
         OnnxMl.ModelProto graph = OnnxStateDict.parse(new ByteArrayInputStream(ModelCatalog.defaultOnnxBytes()), "onnx");
         byte[] tokenizer;
         try (var in = ModelCatalog.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
             tokenizer = in.readAllBytes();
         }
-        try (OnnxHookedModel ort = new OnnxHookedModel(graph, "intermediate_act_fn/Mul_1_output_0",
-                TokenizerFrame.of(tokenizer, "tokenizer"), false, "ort", "onnx", "", config.threads())) {
-            return Timing.median(config.reps(), () -> forward(ort, windows));
-        }
+        return new OnnxHookedModel(graph, "intermediate_act_fn/Mul_1_output_0", TokenizerFrame.of(tokenizer, "tokenizer"),
+                false, "ort", "onnx", "", config.threads());
     }
 
     /** Neuron pages per second, each with everything a build writes for it: record, page, embed page. */

@@ -17,6 +17,11 @@ final class Timing {
         for (int i = 0; i < reps; i++) {
             values.add(rate.measure());
         }
+        return median(values);
+    }
+
+    static double median(List<Double> measured) {
+        List<Double> values = new ArrayList<>(measured);
         values.sort(Double::compare);
         int n = values.size();
         return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;

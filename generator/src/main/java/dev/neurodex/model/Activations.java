@@ -27,16 +27,26 @@ public record Activations(int batch, int seqLen, int contentOffset, int dMlp, fl
      * transposed view contiguous (in native code, on its threads) and Java copies it once, straight from the
      * tensor's memory; {@code toFloatArray} would copy twice.
      */
-    public static float[] neuronMajor(NDArray batchSeqNeurons) {
+    public static float[] neuronMajor(NDArray batchSeqNeurons, float[] reuse) {
         NDArray t = batchSeqNeurons.transpose(2, 0, 1);
-        float[] out = new float[Math.toIntExact(t.size())];
-        t.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+        float[] out = array(Math.toIntExact(t.size()), reuse);
+        t.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(out, 0, Math.toIntExact(t.size()));
         return out;
     }
 
+    /** {@code reuse} if it holds at least {@code size} floats (only its first {@code size} are meaningful). */
+    private static float[] array(int size, float[] reuse) {
+        return reuse != null && reuse.length >= size ? reuse : new float[size];
+    }
+
+    /** Layer {@code l}'s array of {@code recycled}, or null. */
+    public static float[] spare(Activations recycled, int l) {
+        return recycled == null || l >= recycled.layers().length ? null : recycled.layers()[l];
+    }
+
     /** A row-major [batch, seq, dMlp] array (as ONNX Runtime returns it) rearranged neuron-major. */
-    public static float[] neuronMajor(float[] batchSeqNeurons, int batch, int seq, int dMlp) {
-        float[] out = new float[batchSeqNeurons.length];
+    public static float[] neuronMajor(float[] batchSeqNeurons, int batch, int seq, int dMlp, float[] reuse) {
+        float[] out = array(batch * seq * dMlp, reuse);
         int rows = batch * seq;
         for (int r = 0; r < rows; r++) {
             for (int n = 0; n < dMlp; n++) {

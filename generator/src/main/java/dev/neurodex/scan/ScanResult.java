@@ -6,6 +6,9 @@ import dev.neurodex.aggregate.ModelAggregate;
 public record ScanResult(ModelAggregate aggregate, long documents, long windows, long tokens, double seconds,
                          Phases phases) {
 
-    /** Seconds the scanning thread spent in the forward pass, in aggregation and waiting for the reader. */
-    public record Phases(double forward, double aggregate, double waitingForReader) {}
+    /**
+     * Seconds the scanning thread spent in the forward pass, in aggregation and waiting for the reader, and the
+     * positions the forward passes ran (content, framing and padding).
+     */
+    public record Phases(double forward, double aggregate, double waitingForReader, long positions) {}
 }

@@ -32,6 +32,8 @@ public final class Scanner {
     private long forwardNanos;
     private long aggregateNanos;
     private long waitNanos;
+    private Activations spare;
+    private long positions;
 
     public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
         this.model = model;
@@ -101,7 +103,7 @@ public final class Scanner {
             reader.interrupt();
         }
         return new ScanResult(aggregate, last.documents(), windows, tokens, (System.nanoTime() - started) / 1e9,
-                new ScanResult.Phases(forwardNanos / 1e9, aggregateNanos / 1e9, waitNanos / 1e9));
+                new ScanResult.Phases(forwardNanos / 1e9, aggregateNanos / 1e9, waitNanos / 1e9, positions));
     }
 
     /**
@@ -121,9 +123,11 @@ public final class Scanner {
         for (int from = 0; from < pool.size(); from += config.batchSize()) {
             List<Window> batch = pool.subList(from, Math.min(pool.size(), from + config.batchSize()));
             long t0 = System.nanoTime();
-            Activations acts = model.run(batch.stream().map(Window::ids).toList());
+            Activations acts = model.run(batch.stream().map(Window::ids).toList(), spare);
             long t1 = System.nanoTime();
             aggregate.add(acts, batch);
+            spare = acts; // aggregated: the next batch writes into its arrays
+            positions += (long) acts.batch() * acts.seqLen();
             forwardNanos += t1 - t0;
             aggregateNanos += System.nanoTime() - t1;
             for (Window w : batch) {

@@ -45,12 +45,16 @@ public final class BertModel implements HookedModel {
     }
 
     @Override
-    public Activations run(List<int[]> windows) {
-        return forward(windows, false).activations();
+    public Activations run(List<int[]> windows, Activations recycled) {
+        return forward(windows, false, recycled).activations();
     }
 
     /** The hook activations plus the final hidden state [batch, seq, hidden], for checking against a reference. */
     public Result forward(List<int[]> windows, boolean keepHidden) {
+        return forward(windows, keepHidden, null);
+    }
+
+    private Result forward(List<int[]> windows, boolean keepHidden, Activations recycled) {
         int batch = windows.size();
         int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
         if (longest > config.maxPositions()) {
@@ -74,7 +78,7 @@ public final class BertModel implements HookedModel {
                 BertWeights.Layer layer = w.layers().get(l);
                 x = norm(attention(x, layer, bias, batch, seq).add(x), layer.attentionNorm());
                 NDArray post = linear(x, layer.intermediate()).getNDArrayInternal().gelu(); // [batch, seq, d_mlp]
-                hooks[l] = Activations.neuronMajor(post);
+                hooks[l] = Activations.neuronMajor(post, Activations.spare(recycled, l));
                 x = norm(linear(post, layer.output()).add(x), layer.outputNorm());
             }
             Activations acts = new Activations(batch, seq, frame.prefix().length, config.intermediate(), hooks);

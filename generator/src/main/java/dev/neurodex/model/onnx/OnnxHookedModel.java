@@ -89,7 +89,7 @@ public final class OnnxHookedModel implements HookedModel {
     }
 
     @Override
-    public Activations run(List<int[]> windows) {
+    public Activations run(List<int[]> windows, Activations recycled) {
         int batch = windows.size();
         int seq = frame.batchLength(windows, info == null ? Integer.MAX_VALUE : info.maxPositions());
         int[] real = new int[batch];
@@ -123,7 +123,7 @@ public final class OnnxHookedModel implements HookedModel {
                     FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
                     float[] rowMajor = new float[buffer.remaining()];
                     buffer.get(rowMajor);
-                    layers[l] = Activations.neuronMajor(rowMajor, batch, seq, width);
+                    layers[l] = Activations.neuronMajor(rowMajor, batch, seq, width, Activations.spare(recycled, l));
                 }
                 return new Activations(batch, seq, frame.prefix().length, width, layers);
             }
