@@ -91,50 +91,65 @@ public final class LayerAggregate {
         return neurons;
     }
 
+    /** Neurons aggregated together: one 64-byte cache line of a token's activations. */
+    private static final int TILE = 16;
+
     /**
-     * Adds this layer's activations for a batch of windows (in the batch's order). One neuron at a time over
-     * every token of the batch: the neuron's histogram row and running values stay in cache, and its values
-     * for a window are contiguous ({@link Activations} is neuron-major).
+     * Adds this layer's activations for a batch of windows (in the batch's order). The batch is walked in tiles
+     * of 16 neurons (one cache line of a token): for each window, each neuron of the tile runs down the window's
+     * tokens with its running values in registers; the first neuron brings the window's lines of the tile into
+     * the core's cache and the other 15 find them there, as they find the tile's histogram rows.
      */
     public void add(Activations acts, List<Window> windows) {
         float[] a = acts.layers()[layer];
+        int stride = acts.dMlp();
         for (Window window : windows) {
             tokens += window.length();
         }
-        for (int n = 0; n < neurons; n++) {
-            int row = n * ActivationBins.COUNT;
+        for (int n0 = 0; n0 < neurons; n0 += TILE) {
             for (int b = 0; b < windows.size(); b++) {
                 Window window = windows.get(b);
-                int from = acts.index(b, 0, n);
-                int to = from + window.length();
-                float windowMax = Float.NEGATIVE_INFINITY;
-                float windowMin = Float.POSITIVE_INFINITY;
-                float windowSum = 0f;
-                int windowPositives = 0;
-                for (int i = from; i < to; i++) {
-                    float v = a[i];
-                    int bits = Float.floatToRawIntBits(v);
-                    // Branch-free: signs and bins of activations are too mixed for branches to be predicted.
-                    windowMax = Math.max(windowMax, v);
-                    windowMin = Math.min(windowMin, v);
-                    windowSum += v;
-                    windowPositives += (-bits & ~bits) >>> 31; // 1 exactly when v > 0 (sign clear, not +0)
-                    histogram[row + ActivationBins.of(v)]++;
-                }
-                max[n] = Math.max(max[n], windowMax);
-                min[n] = Math.min(min[n], windowMin);
-                sum[n] += windowSum;
-                positives[n] += windowPositives;
-                // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
-                float negated = -windowMin;
-                boolean toTop = windowMax >= top.threshold(n);
-                boolean toBottom = negated >= bottom.threshold(n);
-                boolean toSamples = samples.tally(n, windowMax, window.order());
-                if (toTop || toBottom || toSamples) {
-                    offer(n, window, windowMax, negated, Arrays.copyOfRange(a, from, to), toTop, toBottom, toSamples);
+                for (int n = n0; n < Math.min(n0 + TILE, neurons); n++) {
+                    int row = n * ActivationBins.COUNT;
+                    int from = acts.index(b, 0, n);
+                    int to = acts.index(b, window.length(), n);
+                    float windowMax = Float.NEGATIVE_INFINITY;
+                    float windowMin = Float.POSITIVE_INFINITY;
+                    float windowSum = 0f;
+                    int windowPositives = 0;
+                    for (int i = from; i < to; i += stride) {
+                        float v = a[i];
+                        int bits = Float.floatToRawIntBits(v);
+                        // Branch-free: signs and bins of activations are too mixed for branches to be predicted.
+                        windowMax = Math.max(windowMax, v);
+                        windowMin = Math.min(windowMin, v);
+                        windowSum += v;
+                        windowPositives += (-bits & ~bits) >>> 31; // 1 exactly when v > 0 (sign clear, not +0)
+                        histogram[row + ActivationBins.of(v)]++;
+                    }
+                    max[n] = Math.max(max[n], windowMax);
+                    min[n] = Math.min(min[n], windowMin);
+                    sum[n] += windowSum;
+                    positives[n] += windowPositives;
+                    // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
+                    float negated = -windowMin;
+                    boolean toTop = windowMax >= top.threshold(n);
+                    boolean toBottom = negated >= bottom.threshold(n);
+                    boolean toSamples = samples.tally(n, windowMax, window.order());
+                    if (toTop || toBottom || toSamples) {
+                        offer(n, window, windowMax, negated, values(acts, a, b, window, n), toTop, toBottom, toSamples);
+                    }
                 }
             }
         }
+    }
+
+    private static float[] values(Activations acts, float[] a, int b, Window window, int n) {
+        float[] out = new float[window.length()];
+        for (int pos = 0; pos < out.length; pos++) {
+            out[pos] = a[acts.index(b, pos, n)];
+        }
+        return out;
     }
 
     private void offer(int n, Window window, float score, float negated, float[] values,

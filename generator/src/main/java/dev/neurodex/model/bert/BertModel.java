@@ -78,7 +78,7 @@ public final class BertModel implements HookedModel {
                 BertWeights.Layer layer = w.layers().get(l);
                 x = norm(attention(x, layer, bias, batch, seq).add(x), layer.attentionNorm());
                 NDArray post = linear(x, layer.intermediate()).getNDArrayInternal().gelu(); // [batch, seq, d_mlp]
-                hooks[l] = Activations.neuronMajor(post, Activations.spare(recycled, l));
+                hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
                 x = norm(linear(post, layer.output()).add(x), layer.outputNorm());
             }
             Activations acts = new Activations(batch, seq, frame.prefix().length, config.intermediate(), hooks);

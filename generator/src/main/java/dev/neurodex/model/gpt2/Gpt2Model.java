@@ -66,7 +66,7 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
                 Gpt2Weights.Block block = w.blocks().get(l);
                 x = x.add(attention(norm(x, block.ln1()), block, mask, batch, seq));
                 NDArray post = gelu(linear(norm(x, block.ln2()), block.fc())); // [batch, seq, d_mlp]
-                hooks[l] = Activations.neuronMajor(post, Activations.spare(recycled, l));
+                hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
                 x = x.add(linear(post, block.proj()));
             }
             return new Activations(batch, seq, 1, config.inner(), hooks);

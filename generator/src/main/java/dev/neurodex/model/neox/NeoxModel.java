@@ -100,7 +100,7 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
                 NDArray attention = attention(norm(x, block.inputNorm()), block, mask, rotary, batch, seq);
                 NDArray mlpIn = config.parallelResidual() ? x : x.add(attention);
                 NDArray post = gelu(linear(norm(mlpIn, block.postNorm()), block.up())); // [batch, seq, d_mlp]
-                hooks[l] = Activations.neuronMajor(post, Activations.spare(recycled, l));
+                hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
                 x = x.add(attention).add(linear(post, block.down()));
             }
             return new Activations(batch, seq, 1, config.intermediate(), hooks);

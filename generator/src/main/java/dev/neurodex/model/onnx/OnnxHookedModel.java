@@ -11,7 +11,6 @@ import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.WindowFrame;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -120,10 +119,7 @@ public final class OnnxHookedModel implements HookedModel {
                                 + ", expected [batch, sequence, neurons]");
                     }
                     width = (int) shape[2];
-                    FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
-                    float[] rowMajor = new float[buffer.remaining()];
-                    buffer.get(rowMajor);
-                    layers[l] = Activations.neuronMajor(rowMajor, batch, seq, width, Activations.spare(recycled, l));
+                    layers[l] = Activations.copy(((OnnxTensor) value).getFloatBuffer(), Activations.spare(recycled, l));
                 }
                 return new Activations(batch, seq, frame.prefix().length, width, layers);
             }
