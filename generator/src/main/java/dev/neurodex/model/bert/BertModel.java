@@ -71,7 +71,9 @@ public final class BertModel implements HookedModel {
         // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            NDArray bias = m.create(keyBias, new Shape(batch, 1, 1, seq));
+            boolean padded = java.util.Arrays.stream(real).anyMatch(r -> r < seq);
+            // Most batches of a scan are full windows: no mask, one pass over the [batch, heads, seq, seq] scores less.
+            NDArray bias = padded ? m.create(keyBias, new Shape(batch, 1, 1, seq)) : null;
             NDArray x = embed(tokens, seq); // [batch, seq, hidden]
             float[][] hooks = new float[config.layers()][];
             for (int l = 0; l < config.layers(); l++) {
@@ -96,11 +98,16 @@ public final class BertModel implements HookedModel {
         return norm(x, w.embeddingNorm());
     }
 
+    /** @param bias -inf on padded keys, 0 elsewhere; null when no window of the batch is padded */
     private NDArray attention(NDArray x, BertWeights.Layer layer, NDArray bias, int batch, int seq) {
         NDArray q = heads(linear(x, layer.query()), batch, seq); // [batch, heads, seq, head_dim]
         NDArray k = heads(linear(x, layer.key()), batch, seq);
         NDArray v = heads(linear(x, layer.value()), batch, seq);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(config.headDim())).add(bias);
+        // Scaling q rather than the scores: a [.., seq, head_dim] pass instead of a [.., seq, seq] one.
+        NDArray scores = q.div(Math.sqrt(config.headDim())).matMul(k.transpose(0, 1, 3, 2));
+        if (bias != null) {
+            scores = scores.add(bias);
+        }
         NDArray context = scores.softmax(-1).matMul(v) // [batch, heads, seq, head_dim]
                 .transpose(0, 2, 1, 3).reshape(batch, seq, config.hidden());
         return linear(context, layer.attentionOut());
