@@ -14,7 +14,6 @@ import java.util.List;
 public final class StateInput {
     private final DataInputStream in;
     private final List<Window> windows = new ArrayList<>();
-    private final byte[] buffer = new byte[1 << 16];
 
     public StateInput(InputStream in) {
         this.in = new DataInputStream(in);
@@ -44,42 +43,30 @@ public final class StateInput {
     }
 
     float[] readFloats() throws IOException {
-        float[] a = new float[in.readInt()];
-        for (int from = 0; from < a.length; from += buffer.length / 4) {
-            int n = Math.min(buffer.length / 4, a.length - from);
-            in.readFully(buffer, 0, n * 4);
-            ByteBuffer.wrap(buffer, 0, n * 4).asFloatBuffer().get(a, from, n);
-        }
+        int n = in.readInt();
+        float[] a = new float[n];
+        ByteBuffer.wrap(readBytes(n * Float.BYTES)).asFloatBuffer().get(a);
         return a;
     }
 
     double[] readDoubles() throws IOException {
-        double[] a = new double[in.readInt()];
-        for (int from = 0; from < a.length; from += buffer.length / 8) {
-            int n = Math.min(buffer.length / 8, a.length - from);
-            in.readFully(buffer, 0, n * 8);
-            ByteBuffer.wrap(buffer, 0, n * 8).asDoubleBuffer().get(a, from, n);
-        }
+        int n = in.readInt();
+        double[] a = new double[n];
+        ByteBuffer.wrap(readBytes(n * Double.BYTES)).asDoubleBuffer().get(a);
         return a;
     }
 
     long[] readLongs() throws IOException {
-        long[] a = new long[in.readInt()];
-        for (int from = 0; from < a.length; from += buffer.length / 8) {
-            int n = Math.min(buffer.length / 8, a.length - from);
-            in.readFully(buffer, 0, n * 8);
-            ByteBuffer.wrap(buffer, 0, n * 8).asLongBuffer().get(a, from, n);
-        }
+        int n = in.readInt();
+        long[] a = new long[n];
+        ByteBuffer.wrap(readBytes(n * Long.BYTES)).asLongBuffer().get(a);
         return a;
     }
 
     int[] readInts() throws IOException {
-        int[] a = new int[in.readInt()];
-        for (int from = 0; from < a.length; from += buffer.length / 4) {
-            int n = Math.min(buffer.length / 4, a.length - from);
-            in.readFully(buffer, 0, n * 4);
-            ByteBuffer.wrap(buffer, 0, n * 4).asIntBuffer().get(a, from, n);
-        }
+        int n = in.readInt();
+        int[] a = new int[n];
+        ByteBuffer.wrap(readBytes(n * Integer.BYTES)).asIntBuffer().get(a);
         return a;
     }
 

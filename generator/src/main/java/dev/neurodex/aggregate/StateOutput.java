@@ -17,7 +17,6 @@ import java.util.Map;
 public final class StateOutput {
     private final DataOutputStream out;
     private final Map<Window, Integer> windows = new IdentityHashMap<>();
-    private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
 
     public StateOutput(OutputStream out) {
         this.out = new DataOutputStream(out);
@@ -49,41 +48,35 @@ public final class StateOutput {
         out.write(bytes);
     }
 
-    // Bulk array writes go through a buffer: element-wise DataOutputStream calls are several times slower.
+    // Arrays go out as one bulk byte copy each: element-wise DataOutputStream calls are several times slower.
     void writeFloats(float[] a) throws IOException {
-        out.writeInt(a.length);
-        for (int from = 0; from < a.length; from += buffer.capacity() / 4) {
-            int n = Math.min(buffer.capacity() / 4, a.length - from);
-            buffer.clear().asFloatBuffer().put(a, from, n);
-            out.write(buffer.array(), 0, n * 4);
-        }
+        ByteBuffer bytes = bytes(a.length, Float.BYTES);
+        bytes.asFloatBuffer().put(a);
+        out.write(bytes.array());
     }
 
     void writeDoubles(double[] a) throws IOException {
-        out.writeInt(a.length);
-        for (int from = 0; from < a.length; from += buffer.capacity() / 8) {
-            int n = Math.min(buffer.capacity() / 8, a.length - from);
-            buffer.clear().asDoubleBuffer().put(a, from, n);
-            out.write(buffer.array(), 0, n * 8);
-        }
+        ByteBuffer bytes = bytes(a.length, Double.BYTES);
+        bytes.asDoubleBuffer().put(a);
+        out.write(bytes.array());
     }
 
     void writeLongs(long[] a) throws IOException {
-        out.writeInt(a.length);
-        for (int from = 0; from < a.length; from += buffer.capacity() / 8) {
-            int n = Math.min(buffer.capacity() / 8, a.length - from);
-            buffer.clear().asLongBuffer().put(a, from, n);
-            out.write(buffer.array(), 0, n * 8);
-        }
+        ByteBuffer bytes = bytes(a.length, Long.BYTES);
+        bytes.asLongBuffer().put(a);
+        out.write(bytes.array());
     }
 
     void writeInts(int[] a) throws IOException {
-        out.writeInt(a.length);
-        for (int from = 0; from < a.length; from += buffer.capacity() / 4) {
-            int n = Math.min(buffer.capacity() / 4, a.length - from);
-            buffer.clear().asIntBuffer().put(a, from, n);
-            out.write(buffer.array(), 0, n * 4);
-        }
+        ByteBuffer bytes = bytes(a.length, Integer.BYTES);
+        bytes.asIntBuffer().put(a);
+        out.write(bytes.array());
+    }
+
+    /** Writes the element count and returns a buffer for the elements. */
+    private ByteBuffer bytes(int count, int width) throws IOException {
+        out.writeInt(count);
+        return ByteBuffer.allocate(count * width);
     }
 
     void writeEntry(TopEntry e) throws IOException {

@@ -10,19 +10,14 @@ import java.nio.file.Path;
  * Whether and where a scan keeps checkpoints, and whether it starts from one.
  *
  * @param file        the checkpoint file (one per site and model)
- * @param everyTokens write a checkpoint after at least this many content tokens since the last (0: never)
+ * @param everyTokens write a checkpoint after at least this many content tokens since the last (0: never; the
+ *                    build configuration has checked it is not negative)
  * @param resume      start from the checkpoint in {@code file}, if there is one
  * @param identity    what this scan runs on; a checkpoint made on anything else is refused
  */
 public record CheckpointPolicy(Path file, long everyTokens, boolean resume, Checkpoint.Identity identity) {
 
     public static final CheckpointPolicy NONE = new CheckpointPolicy(null, 0, false, null);
-
-    public CheckpointPolicy {
-        if (everyTokens < 0) {
-            throw new IllegalArgumentException("--checkpoint-every must not be negative, got " + everyTokens);
-        }
-    }
 
     /** The checkpoint to resume from, or null to start from the beginning. */
     public Checkpoint restore(PrintWriter log) {
