@@ -7,10 +7,11 @@ import org.unbescape.html.HtmlEscape;
 
 /**
  * One example as a page shows it: its tokens in three runs of markup, {@code near} shown by default and the
- * others revealed by the whole-window control.
+ * others revealed by the whole-window control. The flags are not called {@code hasBefore}/{@code hasAfter}:
+ * Pebble resolves {@code ex.before} to a {@code hasBefore()} method before {@code before()}.
  */
 public record ExampleView(int rank, String anchor, String value, String source, String where,
-                          boolean hasBefore, boolean hasAfter, SafeString before, SafeString near, SafeString after) {
+                          boolean cutBefore, boolean cutAfter, SafeString before, SafeString near, SafeString after) {
     static ExampleView of(String anchor, int rank, NeuronRecord.Example e, double scale) {
         int max = e.maxIndex();
         // Shown before the whole window is expanded: the context samples and bottom examples are cut to.

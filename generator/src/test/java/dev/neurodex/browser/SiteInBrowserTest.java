@@ -142,6 +142,13 @@ class SiteInBrowserTest {
             driver.findElement(By.cssSelector("#ex-1 label")).click();
             assertTrue(far.get(0).isDisplayed(), "the whole window shows after the click");
         }
+        // The whole window, markers aside, is the record's tokens: nothing lost or replaced around the near part.
+        String shown = (String) driver.executeScript("const t = document.querySelector('#ex-1 .text').cloneNode(true);"
+                + "t.querySelectorAll('.more').forEach(m => m.remove()); return t.textContent;");
+        StringBuilder tokens = new StringBuilder();
+        JSON.readTree(site.resolve("all-minilm-l6-v2/2/100.json").toFile()).at("/top/0/tokens")
+                .forEach(t -> tokens.append(t.asText()));
+        assertEquals(tokens.toString(), shown);
         Files.write(shots.resolve("neuron-light.png"), driver.getScreenshotAs(OutputType.BYTES));
         driver.executeCdpCommand("Emulation.setEmulatedMedia",
                 Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
