@@ -55,10 +55,17 @@
     }
   });
 
-  // Hovering a token shows the token (whitespace visible) and its exact activation.
+  // Hovering a token shows the token (whitespace visible) and its exact activation. The values sit in the
+  // example's data-v, one per token span in window order (the .far and .more spans only group and mark).
+  var TOKEN = "span:not(.far):not(.more)";
+  function tokenValue(span) {
+    var text = span.closest(".text[data-v]");
+    var i = Array.prototype.indexOf.call(text.querySelectorAll(TOKEN), span);
+    return text.dataset.v.split(" ")[i];
+  }
   var tip = null;
   document.addEventListener("mouseover", function (event) {
-    var span = event.target.closest ? event.target.closest(".text span[title]") : null;
+    var span = event.target.closest ? event.target.closest(".text[data-v] " + TOKEN) : null;
     if (!span) {
       if (tip) { tip.remove(); tip = null; }
       return;
@@ -68,7 +75,7 @@
       tip.className = "tooltip";
       document.body.appendChild(tip);
     }
-    tip.textContent = JSON.stringify(span.textContent) + "  " + span.getAttribute("title");
+    tip.textContent = JSON.stringify(span.textContent) + "  " + tokenValue(span);
     var box = span.getBoundingClientRect();
     tip.style.left = (window.scrollX + box.left) + "px";
     tip.style.top = (window.scrollY + box.bottom + 4) + "px";

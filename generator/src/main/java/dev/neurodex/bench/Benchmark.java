@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.onnx.proto.OnnxMl;
-import dev.neurodex.aggregate.LayerAggregate;
+import dev.neurodex.build.LayerWriter;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.model.Activations;
@@ -22,9 +22,8 @@ import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
-import dev.neurodex.store.Json;
-import dev.neurodex.store.NeuronRecord;
 import dev.neurodex.store.RecordBuilder;
+import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
@@ -112,8 +111,8 @@ public final class Benchmark {
             r.put("vs_ort", vsOrt.isEmpty() ? null : Timing.median(vsOrt));
             ScanResult scanned = last;
             log.println("rendering...");
-            render(scanned, info); // warm-up: a build renders thousands of pages, the JIT has long compiled them
-            r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info)));
+            render(scanned, info, tokenizer); // warm-up: a build renders thousands of pages, the JIT has long compiled them
+            r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, tokenizer)));
         }
         log.println("peak memory of the scan, 1x and 4x the tokens (child processes)...");
         double once = peakRssMb(1);
@@ -169,21 +168,18 @@ public final class Benchmark {
                 false, "ort", "onnx", "", config.threads());
     }
 
-    /** Neuron pages per second, each with everything a build writes for it: record, page, embed page. */
-    private static double render(ScanResult scan, ModelInfo info) throws Exception {
+    /**
+     * Neuron pages per second, as a build writes them: per neuron its record, page, embed page, search postings
+     * and export line (one layer, through the build's own {@link LayerWriter}).
+     */
+    private static double render(ScanResult scan, ModelInfo info, WindowTokenizer tokenizer) throws Exception {
         Path dir = Files.createTempDirectory("neurodex-bench-render");
         try {
-            LayerAggregate layer = scan.aggregate().layers().get(0);
-            RecordBuilder records = new RecordBuilder(info.slug());
-            SiteRenderer renderer = new SiteRenderer("bench");
             SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(), "", "");
-            SiteFiles files = new SiteFiles(dir);
+            LayerWriter writer = new LayerWriter(new SiteRenderer("bench"), shape, new RecordBuilder(info.slug()),
+                    new SearchIndex(info.slug()), new SiteFiles(dir), tokenizer::token);
             long start = System.nanoTime();
-            java.util.stream.IntStream.range(0, info.dMlp()).parallel().forEach(n -> {
-                NeuronRecord record = records.build(layer, n);
-                files.write("0/" + n + ".json", Json.bytes(record));
-                renderer.neuron(files, record, shape);
-            });
+            writer.write(scan.aggregate().layers().get(0), null);
             return info.dMlp() / ((System.nanoTime() - start) / 1e9);
         } finally {
             try (var walk = Files.walk(dir)) {

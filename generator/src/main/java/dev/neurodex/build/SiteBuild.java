@@ -11,7 +11,6 @@ import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.OfflineEngine;
-import dev.neurodex.render.LayerPage;
 import dev.neurodex.render.ModelPage;
 import dev.neurodex.render.SiteRenderer;
 import dev.neurodex.render.SiteShape;
@@ -22,11 +21,9 @@ import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
 import dev.neurodex.store.Json;
-import dev.neurodex.store.LayerExport;
 import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
 import dev.neurodex.store.Manifest;
-import dev.neurodex.store.NeuronRecord;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SitePublisher;
 import dev.neurodex.tokenize.WindowTokenizer;
@@ -42,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * One build, in phases: check the inputs → scan the corpus (read, tokenize, forward, aggregate) → write records
@@ -122,32 +118,16 @@ public final class SiteBuild {
                 .collect(Collectors.joining(", "));
         SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(),
                 info.sha256(), corpus);
-        RecordBuilder records = new RecordBuilder(info.slug());
         SearchIndex search = new SearchIndex(info.slug());
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
+        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug()), search, files, token);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = new ArrayList<>();
         for (LayerAggregate layer : scan.aggregate().layers()) {
             int l = layer.layer();
             DirectLogits logits = model instanceof DirectLogits.Source source ? source.directLogits(l, LOGIT_TOKENS) : null;
-            List<NeuronRecord> built = new ArrayList<>();
-            List<byte[]> export = IntStream.range(0, info.dMlp()).parallel().mapToObj(n -> {
-                NeuronRecord record = records.build(layer, n, logits, token);
-                byte[] json = Json.bytes(record);
-                files.write(l + "/" + n + ".json", json);
-                renderer.neuron(files, record, shape);
-                search.add(record);
-                synchronized (built) {
-                    built.add(record);
-                }
-                return LayerExport.member(json);
-            }).toList();
-            built.sort(java.util.Comparator.comparingInt(NeuronRecord::neuron));
-            files.write(l + "/layer.jsonl.gz", LayerExport.concat(export));
-            String hook = HookName.mlpPost(l);
-            renderer.layer(files, LayerPage.of(shape, l, hook, built.stream().map(LayerPage::row).toList()));
-            List<ModelPage.Summary> layerSummaries = built.stream().map(ModelPage.Summary::of).toList();
-            layerRows.add(ModelPage.layerRow(l, hook, layerSummaries));
+            List<ModelPage.Summary> layerSummaries = writer.write(layer, logits);
+            layerRows.add(ModelPage.layerRow(l, HookName.mlpPost(l), layerSummaries));
             summaries.addAll(layerSummaries);
         }
         renderer.model(files, modelPage(shape, manifest, layerRows, summaries));

@@ -2,9 +2,11 @@ package dev.neurodex.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neurodex.cli.Main;
 import dev.neurodex.cli.TestCorpus;
@@ -126,29 +128,15 @@ class SiteInBrowserTest {
     }
 
     @Test
-    void hoverShowsTheTokenAndItsValueAndExpandShowsTheWholeWindow() throws IOException {
+    void hoverShowsTheTokenAndItsValue() throws IOException {
         open("all-minilm-l6-v2/2/100.html");
         WebElement max = driver.findElement(By.cssSelector("#ex-1 .text span.m"));
         new Actions(driver).moveToElement(max).perform();
         WebElement tip = driver.findElement(By.cssSelector(".tooltip"));
-        assertTrue(tip.getText().contains(max.getAttribute("title")), tip.getText());
-        assertTrue(tip.getText().contains(JSON.writeValueAsString(max.getAttribute("textContent"))), tip.getText());
+        assertTrue(tip.getText().startsWith(JSON.writeValueAsString(max.getAttribute("textContent"))), tip.getText());
         String value = driver.findElement(By.cssSelector("#ex-1 .value")).getText();
-        assertEquals(value, max.getAttribute("title"), "the max token holds the example's value");
+        assertTrue(tip.getText().endsWith("  " + value), "the max token holds the example's value: " + tip.getText());
 
-        List<WebElement> far = driver.findElements(By.cssSelector("#ex-1 .text .far"));
-        if (!far.isEmpty()) {
-            assertFalse(far.get(0).isDisplayed());
-            driver.findElement(By.cssSelector("#ex-1 label")).click();
-            assertTrue(far.get(0).isDisplayed(), "the whole window shows after the click");
-        }
-        // The whole window, markers aside, is the record's tokens: nothing lost or replaced around the near part.
-        String shown = (String) driver.executeScript("const t = document.querySelector('#ex-1 .text').cloneNode(true);"
-                + "t.querySelectorAll('.more').forEach(m => m.remove()); return t.textContent;");
-        StringBuilder tokens = new StringBuilder();
-        JSON.readTree(site.resolve("all-minilm-l6-v2/2/100.json").toFile()).at("/top/0/tokens")
-                .forEach(t -> tokens.append(t.asText()));
-        assertEquals(tokens.toString(), shown);
         Files.write(shots.resolve("neuron-light.png"), driver.getScreenshotAs(OutputType.BYTES));
         driver.executeCdpCommand("Emulation.setEmulatedMedia",
                 Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
@@ -156,6 +144,40 @@ class SiteInBrowserTest {
         assertEquals("rgb(22, 22, 22)", background, "dark mode follows the system setting");
         Files.write(shots.resolve("neuron-dark.png"), driver.getScreenshotAs(OutputType.BYTES));
         driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    }
+
+    @Test
+    void expandShowsTheWholeWindowAndEveryTokenItsValue() throws IOException {
+        // A neuron whose first example is cut after its max token, so there is hidden text to reveal.
+        JsonNode example = null;
+        int neuron = -1;
+        for (int n = 0; n < 1536 && example == null; n++) {
+            JsonNode top = JSON.readTree(site.resolve("all-minilm-l6-v2/2/" + n + ".json").toFile()).at("/top/0");
+            if (top.get("maxIndex").asInt() + 11 < top.get("tokens").size()) {
+                example = top;
+                neuron = n;
+            }
+        }
+        assertNotNull(example, "the fixture has an example with text after its near part");
+        open("all-minilm-l6-v2/2/" + neuron + ".html");
+        WebElement far = driver.findElement(By.cssSelector("#ex-1 .text .far"));
+        assertFalse(far.isDisplayed());
+        driver.findElement(By.cssSelector("#ex-1 label")).click();
+        assertTrue(far.isDisplayed(), "the whole window shows after the click");
+        // The whole window, markers aside, is the record's tokens: nothing lost or replaced around the near part.
+        String shown = (String) driver.executeScript("const t = document.querySelector('#ex-1 .text').cloneNode(true);"
+                + "t.querySelectorAll('.more').forEach(m => m.remove()); return t.textContent;");
+        StringBuilder tokens = new StringBuilder();
+        example.get("tokens").forEach(t -> tokens.append(t.asText()));
+        assertEquals(tokens.toString(), shown);
+        // Hover the last token, past the near part: its value is the record's, to the four digits shown.
+        List<WebElement> spans = driver.findElements(By.cssSelector("#ex-1 .text span:not(.far):not(.more)"));
+        assertEquals(example.get("tokens").size(), spans.size());
+        new Actions(driver).moveToElement(spans.get(spans.size() - 1)).perform();
+        String tip = driver.findElement(By.cssSelector(".tooltip")).getText();
+        double expected = example.get("values").get(spans.size() - 1).asDouble();
+        double got = Double.parseDouble(tip.substring(tip.lastIndexOf(' ') + 1));
+        assertEquals(expected, got, Math.abs(expected) * 1e-3 + 1e-9, tip);
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.unbescape.html.HtmlEscape;
 
 /** A neuron page rendered from a hand-made record: every token of a long window is on the page, escaped. */
 class NeuronPageRenderTest {
-    private static final Pattern TEXT = Pattern.compile("<li id=\"(ex-\\d+)\".*?<div class=\"text\">(.*?)</div>",
+    private static final Pattern TEXT = Pattern.compile("<li id=\"(ex-\\d+)\".*?<div class=\"text\"[^>]*>(.*?)</div>",
             Pattern.DOTALL);
 
     @TempDir
@@ -68,12 +68,19 @@ class NeuronPageRenderTest {
     }
 
     @Test
-    void eachTokenCarriesItsValueAndColour() throws IOException {
+    void eachTokenCarriesItsColourAndTheExampleItsValues() throws IOException {
         NeuronRecord.Example example = longWindow();
         new SiteRenderer("test").neuron(new SiteFiles(dir), record(example), SiteShape.of("m", "bert", 2, 4, false, "", ""));
         String html = Files.readString(dir.resolve("1/2.html"));
-        assertTrue(html.contains("<span class=\"p8 m\" title=\"3.500\"> w60</span>"), "the max token: full colour, marked");
-        assertTrue(html.contains("<span title=\"0\"> w0</span>"), "zero: no colour");
-        assertTrue(html.contains("<span class=\"n1\" title=\"-0.3784\"> w4</span>"), "sin(4)/2, a light negative");
+        assertTrue(html.contains("<span class=\"p8 m\"> w60</span>"), "the max token: full colour, marked");
+        assertTrue(html.contains("<span> w0</span>"), "zero: no colour");
+        assertTrue(html.contains("<span class=\"n1\"> w4</span>"), "sin(4)/2, a light negative");
+        Matcher values = Pattern.compile("<div class=\"text\" data-v=\"([^\"]*)\">").matcher(html);
+        assertTrue(values.find());
+        List<String> v = List.of(values.group(1).split(" "));
+        assertEquals(100, v.size(), "one value per token of the window");
+        assertEquals("0", v.get(0));
+        assertEquals("-0.3784", v.get(4));
+        assertEquals("3.500", v.get(60));
     }
 }
