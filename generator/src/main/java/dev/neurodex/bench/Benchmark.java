@@ -111,8 +111,16 @@ public final class Benchmark {
             r.put("vs_ort", vsOrt.isEmpty() ? null : Timing.median(vsOrt));
             ScanResult scanned = last;
             log.println("rendering...");
-            render(scanned, info, tokenizer); // warm-up: a build renders thousands of pages, the JIT has long compiled them
-            r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, tokenizer)));
+            // Removed only at the end: deleting a layer's files while the next is written stalls the file system.
+            Path pages = Files.createTempDirectory("neurodex-bench-render");
+            try {
+                render(scanned, info, tokenizer, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
+                r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, tokenizer, pages)));
+            } finally {
+                try (var walk = Files.walk(pages)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
         log.println("peak memory of the scan, 1x and 4x the tokens (child processes)...");
         double once = peakRssMb(1);
@@ -172,20 +180,13 @@ public final class Benchmark {
      * Neuron pages per second, as a build writes them: per neuron its record, page, embed page, search postings
      * and export line (one layer, through the build's own {@link LayerWriter}).
      */
-    private static double render(ScanResult scan, ModelInfo info, WindowTokenizer tokenizer) throws Exception {
-        Path dir = Files.createTempDirectory("neurodex-bench-render");
-        try {
-            SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(), "", "");
-            LayerWriter writer = new LayerWriter(new SiteRenderer("bench"), shape, new RecordBuilder(info.slug()),
-                    new SearchIndex(info.slug()), new SiteFiles(dir), tokenizer::token);
-            long start = System.nanoTime();
-            writer.write(scan.aggregate().layers().get(0), null);
-            return info.dMlp() / ((System.nanoTime() - start) / 1e9);
-        } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+    private static double render(ScanResult scan, ModelInfo info, WindowTokenizer tokenizer, Path parent) throws Exception {
+        SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(), "", "");
+        LayerWriter writer = new LayerWriter(new SiteRenderer("bench"), shape, new RecordBuilder(info.slug()),
+                new SearchIndex(info.slug()), new SiteFiles(Files.createTempDirectory(parent, "layer")), tokenizer::token);
+        long start = System.nanoTime();
+        writer.write(scan.aggregate().layers().get(0), null);
+        return info.dMlp() / ((System.nanoTime() - start) / 1e9);
     }
 
     private double peakRssMb(int repeat) throws Exception {

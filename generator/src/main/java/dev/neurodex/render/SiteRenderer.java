@@ -10,7 +10,6 @@ import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -89,13 +88,13 @@ public final class SiteRenderer {
     }
 
     private byte[] render(PebbleTemplate template, Object page, String root) {
-        StringWriter out = new StringWriter(1 << 16);
+        Utf8Output out = new Utf8Output(1 << 16);
         try {
             template.evaluate(out, Map.of("page", page, "root", root, "version", version));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 
     private static byte[] resource(String resource) {

@@ -40,4 +40,15 @@ class FormatTest {
         assertEquals("p4", Palette.cssClass(2, 4));
         assertEquals("n1", Palette.cssClass(-0.3, 4));
     }
+
+    @Test
+    void histogramCoordinatesMatchPercentPointOneF() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            double v = (random.nextDouble() - 0.3) * Math.pow(10, random.nextInt(4));
+            String printf = String.format(java.util.Locale.ROOT, "%.1f", v);
+            assertEquals(printf.equals("-0.0") ? "0.0" : printf, HistogramView.px(v), "of " + v); // no "-0.0" in SVG
+        }
+        assertEquals("0.0", HistogramView.px(-0.01));
+    }
 }
