@@ -1,6 +1,7 @@
 package dev.neurodex.render;
 
 import dev.neurodex.store.NeuronRecord;
+import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +9,7 @@ import java.util.List;
 public record NeuronPage(String model, int layer, int neuron, String name, String hook, int layers,
                          int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
                          String scale, String attentionNote, Nav nav, HistogramView histogram,
-                         List<ExampleView> examples, List<IntervalView> intervals, List<ExampleView> bottom,
+                         List<SafeString> examples, List<IntervalView> intervals, List<SafeString> bottom,
                          List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite,
                          List<LogitRow> promotes, List<LogitRow> suppresses) {
 
@@ -20,7 +21,7 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                       String prevLayer, String prevLayerLabel, String nextLayer, String nextLayerLabel,
                       String random) {}
 
-    public record IntervalView(String label, String windows, List<ExampleView> samples) {}
+    public record IntervalView(String label, String windows, List<SafeString> samples) {}
 
     public record TokenRow(String token, int count, String mean) {}
 
@@ -32,24 +33,24 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
 
     static NeuronPage of(NeuronRecord r, SiteShape shape) {
         double scale = Palette.scale(r.stats().max(), r.stats().min());
-        List<ExampleView> examples = new ArrayList<>();
+        List<SafeString> examples = new ArrayList<>();
         for (int i = 0; i < r.top().size(); i++) {
-            examples.add(ExampleView.of("ex-" + (i + 1), i + 1, r.top().get(i), scale));
+            examples.add(ExampleMarkup.of("ex-" + (i + 1), i + 1, r.top().get(i), scale));
         }
         List<IntervalView> intervals = new ArrayList<>();
         for (int i = 0; i < r.intervals().size(); i++) {
             NeuronRecord.Interval interval = r.intervals().get(i);
-            List<ExampleView> samples = new ArrayList<>();
+            List<SafeString> samples = new ArrayList<>();
             for (int j = 0; j < interval.samples().size(); j++) {
-                samples.add(ExampleView.of("in-" + (i + 1) + "-" + (j + 1), j + 1, interval.samples().get(j), scale));
+                samples.add(ExampleMarkup.of("in-" + (i + 1) + "-" + (j + 1), j + 1, interval.samples().get(j), scale));
             }
             String label = (Double.isInfinite(interval.low()) ? "below " + Format.value(interval.high())
                     : "[" + Format.value(interval.low()) + ", " + Format.value(interval.high()) + ")");
             intervals.add(new IntervalView(label, Format.count(interval.windows()), samples));
         }
-        List<ExampleView> bottom = new ArrayList<>();
+        List<SafeString> bottom = new ArrayList<>();
         for (int i = 0; i < r.bottom().size(); i++) {
-            bottom.add(ExampleView.of("neg-" + (i + 1), i + 1, r.bottom().get(i), scale));
+            bottom.add(ExampleMarkup.of("neg-" + (i + 1), i + 1, r.bottom().get(i), scale));
         }
         List<TokenRow> tokens = r.maxTokens().stream()
                 .map(t -> new TokenRow(t.token(), t.count(), Format.value(t.mean()))).toList();

@@ -34,7 +34,7 @@ class NeuronPageRenderTest {
             values[i] = (float) Math.sin(i) * 0.5f;
         }
         values[60] = 3.5f;
-        return new NeuronRecord.Example(3.5f, new NeuronRecord.Doc("a.jsonl", 7), 0, "src", tokens, values, 60, 0, 0, 0);
+        return new NeuronRecord.Example(3.5f, new NeuronRecord.Doc("a&b.jsonl", 7), 0, "<i>src</i>", tokens, values, 60, 0, 0, 0);
     }
 
     private static NeuronRecord record(NeuronRecord.Example example) {
@@ -47,7 +47,7 @@ class NeuronPageRenderTest {
         List<String> texts = new ArrayList<>();
         Matcher m = TEXT.matcher(html);
         while (m.find()) {
-            String text = m.group(2).replace("<span class=\"more\">… </span>", "").replace("<span class=\"more\"> …</span>", "");
+            String text = m.group(2).replaceAll("<span class=\"more\">[^<]*</span>", "");
             texts.add(HtmlEscape.unescapeHtml(text.replaceAll("<[^>]*>", "")));
         }
         return texts;
@@ -63,6 +63,8 @@ class NeuronPageRenderTest {
             assertEquals(List.of(expected), shownTexts(html), page);
             assertTrue(html.contains("<span class=\"far\">"), "text before and after the max is cut to a hidden part");
             assertFalse(html.contains("<b onmouseover"), "corpus markup is escaped");
+            assertTrue(html.contains("<span class=\"source\">&lt;i&gt;src&lt;/i&gt;</span> <span class=\"where\">a&amp;b.jsonl:7"),
+                    "so are source labels and paths");
             assertTrue(html.contains(" été’s 中文 😀"), "non-ASCII text is written as itself, in UTF-8");
         }
     }
