@@ -116,6 +116,8 @@ public final class Benchmark {
             try {
                 render(scanned, info, tokenizer, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
                 r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, tokenizer, pages)));
+                Map<String, byte[]> layer = readLayer(pages);
+                r.put("render_write_only_pages_per_s", Timing.median(config.reps(), () -> writeOnly(layer, info, pages)));
             } finally {
                 try (var walk = Files.walk(pages)) {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -186,6 +188,33 @@ public final class Benchmark {
                 new SearchIndex(info.slug()), new SiteFiles(Files.createTempDirectory(parent, "layer")), tokenizer::token);
         long start = System.nanoTime();
         writer.write(scan.aggregate().layers().get(0), null);
+        return info.dMlp() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The files of one rendered layer (the bench's first), by path relative to the layer's folder. */
+    private static Map<String, byte[]> readLayer(Path pages) throws Exception {
+        Path first;
+        try (var dirs = Files.list(pages)) {
+            first = dirs.sorted().findFirst().orElseThrow();
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (var walk = Files.walk(first)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                files.put(first.relativize(f).toString(), Files.readAllBytes(f));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Pages per second when a layer's files are only written, nothing rendered: what the file system allows.
+     * On this 2-core machine writing them costs about as much CPU as rendering them.
+     */
+    private static double writeOnly(Map<String, byte[]> layer, ModelInfo info, Path parent) throws Exception {
+        SiteFiles files = new SiteFiles(Files.createTempDirectory(parent, "copy"));
+        List<Map.Entry<String, byte[]>> entries = List.copyOf(layer.entrySet());
+        long start = System.nanoTime();
+        entries.parallelStream().forEach(e -> files.write(e.getKey(), e.getValue()));
         return info.dMlp() / ((System.nanoTime() - start) / 1e9);
     }
 
