@@ -82,11 +82,12 @@ public final class Benchmark {
                             onnx == null ? "" : ", ONNX Runtime", config.scanTokens());
                     log.flush();
                     gflops.add(matmul(manager, scan.batchSize() * scan.context(), info));
-                    forward.add(forward(model, windows));
-                    roofline.add(forward.get(forward.size() - 1) * flops / (gflops.get(gflops.size() - 1) * 1e9));
+                    double[] rates = onnx == null ? forwardRates(windows, model) : forwardRates(windows, model, onnx);
+                    forward.add(rates[0]);
+                    roofline.add(rates[0] * flops / (gflops.get(gflops.size() - 1) * 1e9));
                     if (onnx != null) {
-                        ort.add(forward(onnx, windows));
-                        vsOrt.add(forward.get(forward.size() - 1) / ort.get(ort.size() - 1));
+                        ort.add(rates[1]);
+                        vsOrt.add(rates[0] / rates[1]);
                     }
                     last = new Scanner(model, tokenizer, scan).scan(
                             new CorpusReader(config.corpus(), new BadRecords(false, log)), ScanProgress.NONE);
@@ -145,10 +146,33 @@ public final class Benchmark {
         }
     }
 
-    private static double forward(HookedModel model, List<int[]> windows) {
-        Activations[] last = {model.run(windows)}; // warm-up: first shapes are slow
+    /**
+     * Content tokens per second of each model on the same batch, the models taking turns batch by batch for
+     * about 3 s each: both then see the same machine state, which drifted too much between back-to-back blocks
+     * (the ratio of two 3-second blocks ranged from 0.8 to 1.5 within minutes). Each reuses its previous
+     * batch's arrays, as the scan does.
+     */
+    private static double[] forwardRates(List<int[]> windows, HookedModel... models) {
+        Activations[] last = new Activations[models.length];
+        for (int m = 0; m < models.length; m++) {
+            last[m] = models[m].run(windows); // warm-up: first shapes are slow
+        }
         long tokens = windows.stream().mapToLong(w -> w.length).sum();
-        return Timing.rate(3.0, tokens, () -> last[0] = model.run(windows, last[0])); // arrays reused, as the scan does
+        long[] nanos = new long[models.length];
+        long calls = 0;
+        do {
+            for (int m = 0; m < models.length; m++) {
+                long start = System.nanoTime();
+                last[m] = models[m].run(windows, last[m]);
+                nanos[m] += System.nanoTime() - start;
+            }
+            calls++;
+        } while (nanos[0] < 3e9);
+        double[] rates = new double[models.length];
+        for (int m = 0; m < models.length; m++) {
+            rates[m] = calls * tokens / (nanos[m] / 1e9);
+        }
+        return rates;
     }
 
     private static List<int[]> randomWindows(int batch, int width) {
