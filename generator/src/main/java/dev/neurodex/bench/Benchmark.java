@@ -147,10 +147,11 @@ public final class Benchmark {
     }
 
     /**
-     * Content tokens per second of each model on the same batch, the models taking turns batch by batch for
-     * about 3 s each: both then see the same machine state, which drifted too much between back-to-back blocks
-     * (the ratio of two 3-second blocks ranged from 0.8 to 1.5 within minutes). Each reuses its previous
-     * batch's arrays, as the scan does.
+     * Content tokens per second of each model on the same batch, the models taking turns in slices of about half
+     * a second until each has run about 3 s: both then see the same machine state, which drifted too much between
+     * two 3-second blocks (their ratio ranged from 0.8 to 1.5 within minutes). Slices rather than single batches:
+     * an engine's threads spin for a while after a run, which would tax whichever engine runs next. Each reuses
+     * its previous batch's arrays, as the scan does.
      */
     private static double[] forwardRates(List<int[]> windows, HookedModel... models) {
         Activations[] last = new Activations[models.length];
@@ -159,18 +160,20 @@ public final class Benchmark {
         }
         long tokens = windows.stream().mapToLong(w -> w.length).sum();
         long[] nanos = new long[models.length];
-        long calls = 0;
+        long[] calls = new long[models.length];
         do {
             for (int m = 0; m < models.length; m++) {
                 long start = System.nanoTime();
-                last[m] = models[m].run(windows, last[m]);
+                do {
+                    last[m] = models[m].run(windows, last[m]);
+                    calls[m]++;
+                } while (System.nanoTime() - start < 0.5e9);
                 nanos[m] += System.nanoTime() - start;
             }
-            calls++;
         } while (nanos[0] < 3e9);
         double[] rates = new double[models.length];
         for (int m = 0; m < models.length; m++) {
-            rates[m] = calls * tokens / (nanos[m] / 1e9);
+            rates[m] = calls[m] * tokens / (nanos[m] / 1e9);
         }
         return rates;
     }
