@@ -51,18 +51,4 @@ class FormatTest {
         }
         assertEquals("0.0", HistogramView.px(-0.01));
     }
-
-    @Test
-    void countsAndPercentsMatchStringFormat() {
-        java.util.Random random = new java.util.Random(11);
-        for (int i = 0; i < 10_000; i++) {
-            long n = random.nextLong() >> random.nextInt(64);
-            assertEquals(String.format(java.util.Locale.ROOT, "%,d", n), Format.count(n), "of " + n);
-            double f = random.nextInt(10) == 0 ? random.nextInt(10_001) / 10_000.0 : random.nextDouble();
-            assertEquals(String.format(java.util.Locale.ROOT, "%.2f%%", f * 100), Format.percent(f), "of " + f);
-        }
-        assertEquals("0", Format.count(0));
-        assertEquals("-1,000", Format.count(-1000));
-        assertEquals(String.format(java.util.Locale.ROOT, "%,d", Long.MIN_VALUE), Format.count(Long.MIN_VALUE));
-    }
 }
