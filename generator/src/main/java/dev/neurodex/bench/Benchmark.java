@@ -149,9 +149,9 @@ public final class Benchmark {
     /**
      * Content tokens per second of each model on the same batch, the models taking turns in slices of about half
      * a second until each has run about 3 s: both then see the same machine state, which drifted too much between
-     * two 3-second blocks (their ratio ranged from 0.8 to 1.5 within minutes). Slices rather than single batches:
-     * an engine's threads spin for a while after a run, which would tax whichever engine runs next. Each reuses
-     * its previous batch's arrays, as the scan does.
+     * two 3-second blocks (their ratio ranged from 0.8 to 1.5 within minutes). Slices rather than single batches, so
+     * that threads an engine may leave spinning after a run do not tax the other's measurement. Each reuses its
+     * previous batch's arrays, as the scan does.
      */
     private static double[] forwardRates(List<int[]> windows, HookedModel... models) {
         Activations[] last = new Activations[models.length];
@@ -235,7 +235,6 @@ public final class Benchmark {
 
     /**
      * Pages per second when a layer's files are only written, nothing rendered: what the file system allows.
-     * On this 2-core machine writing them costs about as much CPU as rendering them.
      */
     private static double writeOnly(Map<String, byte[]> layer, ModelInfo info, Path parent) throws Exception {
         SiteFiles files = new SiteFiles(Files.createTempDirectory(parent, "copy"));

@@ -80,6 +80,7 @@ final class ExampleMarkup {
             Format.appendValue(i == 0 ? out : out.append(' '), values[i]);
         }
     }
+
     /** Most tokens hold none of the five characters HTML escaping changes; only the others go through unbescape. */
     private static void appendEscaped(StringBuilder html, String text) {
         for (int i = 0; i < text.length(); i++) {

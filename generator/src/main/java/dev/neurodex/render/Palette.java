@@ -23,7 +23,7 @@ final class Palette {
     static String cssClass(double value, double scale) {
         double t = Math.min(1, Math.abs(value) / scale);
         int step = (int) Math.ceil(t * STEPS - 0.5);
-        if (!(step > 0)) {
+        if (step <= 0) {
             return "";
         }
         return value > 0 ? POSITIVE[step] : NEGATIVE[step];
