@@ -21,11 +21,13 @@ public record ModelInfo(String slug, String architecture, int layers, int dModel
      * Forward-pass cost per content token at context {@code c} with {@code w} content tokens per window: the
      * linear layers (4·d² for attention projections, 2·d·d_mlp for the MLP, two FLOPs per multiply-add) plus
      * attention scores and mixing over the positions a token sees (all of them in an encoder, half on average
-     * in a causal model), spread over the window's content tokens. 0 when d_model is unknown.
+     * in a causal model), spread over the window's content tokens. The forward stops at the last hook, so the last
+     * block's MLP output projection is not counted. 0 when d_model is unknown.
      */
     public double flopsPerToken(int c, int w) {
         double seen = causal ? (c + 1) / 2.0 : c;
-        double perPosition = layers * (2.0 * (4.0 * dModel * dModel + 2.0 * dModel * dMlp) + 4.0 * seen * dModel);
+        double perPosition = layers * (2.0 * (4.0 * dModel * dModel + 2.0 * dModel * dMlp) + 4.0 * seen * dModel)
+                - 2.0 * dModel * dMlp;
         return perPosition * c / w;
     }
 

@@ -81,6 +81,9 @@ public final class BertModel implements HookedModel {
                 x = norm(attention(x, layer, bias, batch, seq).add(x), layer.attentionNorm());
                 NDArray post = linear(x, layer.intermediate()).getNDArrayInternal().gelu(); // [batch, seq, d_mlp]
                 hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
+                if (l == config.layers() - 1 && !keepHidden) {
+                    break; // nothing reads the last block's output: its projection would be ~5% of the work
+                }
                 x = norm(linear(post, layer.output()).add(x), layer.outputNorm());
             }
             Activations acts = new Activations(batch, seq, frame.prefix().length, config.intermediate(), hooks);

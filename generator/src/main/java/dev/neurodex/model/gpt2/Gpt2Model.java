@@ -67,6 +67,9 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
                 x = x.add(attention(norm(x, block.ln1()), block, mask, batch, seq));
                 NDArray post = gelu(linear(norm(x, block.ln2()), block.fc())); // [batch, seq, d_mlp]
                 hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
+                if (l == config.layers() - 1) {
+                    break; // nothing reads the last block's output: skip its projection
+                }
                 x = x.add(linear(post, block.proj()));
             }
             return new Activations(batch, seq, 1, config.inner(), hooks);

@@ -97,10 +97,17 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
             float[][] hooks = new float[config.layers()][];
             for (int l = 0; l < config.layers(); l++) {
                 Block block = blocks.get(l);
-                NDArray attention = attention(norm(x, block.inputNorm()), block, mask, rotary, batch, seq);
+                boolean last = l == config.layers() - 1;
+                // Nothing reads the last block's output: with a parallel residual its MLP does not see its
+                // attention either, so neither is computed.
+                NDArray attention = last && config.parallelResidual() ? null
+                        : attention(norm(x, block.inputNorm()), block, mask, rotary, batch, seq);
                 NDArray mlpIn = config.parallelResidual() ? x : x.add(attention);
                 NDArray post = gelu(linear(norm(mlpIn, block.postNorm()), block.up())); // [batch, seq, d_mlp]
                 hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
+                if (last) {
+                    break;
+                }
                 x = x.add(attention).add(linear(post, block.down()));
             }
             return new Activations(batch, seq, 1, config.intermediate(), hooks);
