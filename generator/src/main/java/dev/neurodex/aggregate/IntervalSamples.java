@@ -1,6 +1,7 @@
 package dev.neurodex.aggregate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -22,11 +23,19 @@ final class IntervalSamples {
     private final int size;
     private final Reservoir[][] reservoirs; // [neuron][bucket], null until used
     private final long[] windows; // [neuron * BUCKETS + bucket]: windows that scored in the bucket
+    /**
+     * [neuron * BUCKETS + bucket]: a window enters that reservoir only with a smaller priority (Long.MAX_VALUE while
+     * it has room). Kept flat beside the reservoirs, so that the check every (window, neuron) makes reads one
+     * array slot rather than following two references.
+     */
+    private final long[] admits;
 
     IntervalSamples(int neurons, int size) {
         this.size = size;
         this.reservoirs = new Reservoir[neurons][];
         this.windows = new long[neurons * BUCKETS];
+        this.admits = new long[neurons * BUCKETS];
+        Arrays.fill(admits, Long.MAX_VALUE);
     }
 
     /** A score's bucket: 0 for scores below 2^-10 (including negative ones), then half-octaves upwards. */
@@ -64,11 +73,9 @@ final class IntervalSamples {
      * a smaller priority), so that the window's values are copied only then.
      */
     boolean tally(int n, float score, long order) {
-        int b = bucket(score);
-        windows[n * BUCKETS + b]++;
-        Reservoir[] mine = reservoirs[n];
-        Reservoir r = mine == null ? null : mine[b];
-        return r == null || r.count < size || priority(order, n) < r.worst;
+        int slot = n * BUCKETS + bucket(score);
+        windows[slot]++;
+        return admits[slot] == Long.MAX_VALUE || priority(order, n) < admits[slot];
     }
 
     void offer(int n, float score, long order, Supplier<TopEntry> entry) {
@@ -81,6 +88,7 @@ final class IntervalSamples {
             mine[b] = new Reservoir(size);
         }
         mine[b].offer(priority(order, n), entry);
+        admits[n * BUCKETS + b] = mine[b].admits();
     }
 
     void merge(IntervalSamples other) {
@@ -142,6 +150,7 @@ final class IntervalSamples {
                     TopEntry e = in.readEntry();
                     r.offer(priority, () -> e); // slots refill in order; the cached worst is recomputed
                 }
+                s.admits[n * BUCKETS + b] = r.admits();
             }
         }
         return s;
@@ -156,7 +165,7 @@ final class IntervalSamples {
         for (int b = BUCKETS - 1; b >= 0; b--) {
             Reservoir r = reservoirs[n][b];
             if (r != null) {
-                List<TopEntry> entries = new ArrayList<>(java.util.Arrays.asList(r.entries).subList(0, r.count));
+                List<TopEntry> entries = new ArrayList<>(Arrays.asList(r.entries).subList(0, r.count));
                 entries.sort((x, y) -> Float.compare(y.score(), x.score()));
                 out.add(new ScoreInterval(lower(b), upper(b), windows[n * BUCKETS + b], entries));
             }
@@ -174,6 +183,11 @@ final class IntervalSamples {
         Reservoir(int size) {
             entries = new TopEntry[size];
             priorities = new long[size];
+        }
+
+        /** The priority a window must be below to enter; Long.MAX_VALUE while there is room. */
+        long admits() {
+            return count < entries.length ? Long.MAX_VALUE : worst;
         }
 
         void offer(long priority, Supplier<TopEntry> entry) {
