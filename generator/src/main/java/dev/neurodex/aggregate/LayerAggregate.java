@@ -147,35 +147,53 @@ public final class LayerAggregate {
                     boolean toBottom = negated >= bottom.threshold(n);
                     boolean toSamples = samples.tally(n, windowMax, window.order());
                     if (toTop || toBottom || toSamples) {
-                        offer(n, window, windowMax, negated, values(tile, j, length), toTop, toBottom, toSamples);
+                        offer(n, window, windowMax, negated, tile, j, toTop, toBottom, toSamples);
                     }
                 }
             }
         }
     }
 
-    /** Neuron {@code j} of the tile's values at the window's positions. */
-    private static float[] values(float[] tile, int j, int length) {
-        float[] out = new float[length];
-        for (int pos = 0; pos < length; pos++) {
-            out[pos] = tile[pos * TILE + j];
+    /**
+     * Offers the window to neuron n's top, bottom and samples. Each copies the neuron's values (column j of
+     * the tile) only if it keeps the window: the top-k the whole window, the others the context around the
+     * extreme token.
+     */
+    private void offer(int n, Window window, float score, float negated, float[] tile, int j,
+                       boolean toTop, boolean toBottom, boolean toSamples) {
+        int length = window.length();
+        if (toTop) {
+            top.offer(n, score, window.order(), () -> new TopEntry(score, window, 0, column(tile, j, 0, length)));
+        }
+        if (toBottom) {
+            bottom.offer(n, negated, window.order(), () -> around(tile, j, length, -negated, negated, window));
+        }
+        if (toSamples) {
+            samples.offer(n, score, window.order(), () -> around(tile, j, length, score, score, window));
+        }
+    }
+
+    /** Column j of the tile from window position {@code from} to {@code to}. */
+    private static float[] column(float[] tile, int j, int from, int to) {
+        float[] out = new float[to - from];
+        for (int pos = from; pos < to; pos++) {
+            out[pos - from] = tile[pos * TILE + j];
         }
         return out;
     }
 
-    private void offer(int n, Window window, float score, float negated, float[] values,
-                       boolean toTop, boolean toBottom, boolean toSamples) {
-        if (toTop) {
-            top.offer(n, score, window.order(), () -> new TopEntry(score, window, 0, values));
+    /** An entry holding column j around the first position whose value is {@code extreme}. */
+    private static TopEntry around(float[] tile, int j, int length, float extreme, float score, Window window) {
+        int at = 0;
+        while (at < length && tile[at * TILE + j] != extreme) {
+            at++;
         }
-        if (toBottom) {
-            bottom.offer(n, negated, window.order(),
-                    () -> TopEntry.context(negated, window, values, TopEntry.indexOf(values, -negated)));
+        if (at == length) {
+            throw new IllegalStateException("value " + extreme + " not among the window's values");
         }
-        if (toSamples) {
-            samples.offer(n, score, window.order(),
-                    () -> TopEntry.context(score, window, values, TopEntry.indexOf(values, score)));
-        }
+        int from = Math.max(0, at - TopEntry.BEFORE);
+        int to = Math.min(length, at + TopEntry.AFTER + 1);
+        return new TopEntry(score, window, from, column(tile, j, from, to));
     }
 
     /** Folds in an aggregate of the same layer over another part of the corpus. */

@@ -14,7 +14,7 @@ import dev.neurodex.tokenize.Window;
  */
 public record TopEntry(float score, Window window, int start, float[] values) {
 
-    /** Tokens kept before and after the extreme token by {@link #context}. */
+    /** Tokens kept before and after the extreme token by entries that keep only its context. */
     public static final int BEFORE = 30;
     public static final int AFTER = 10;
 
@@ -31,13 +31,6 @@ public record TopEntry(float score, Window window, int start, float[] values) {
     /** Index into {@code values} of the first position holding the score (the maximum). */
     public int maxIndex() {
         return indexOf(values, score);
-    }
-
-    /** An entry keeping only the context around position {@code extreme} of a whole-window {@code values}. */
-    static TopEntry context(float score, Window window, float[] values, int extreme) {
-        int from = Math.max(0, extreme - BEFORE);
-        int to = Math.min(values.length, extreme + AFTER + 1);
-        return new TopEntry(score, window, from, java.util.Arrays.copyOfRange(values, from, to));
     }
 
     /** Higher score first; on equal scores the earlier window in corpus order. */
