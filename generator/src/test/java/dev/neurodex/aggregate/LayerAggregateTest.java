@@ -241,4 +241,40 @@ class LayerAggregateTest {
         int windows = batches.get(0).windows().size();
         assertEquals(Math.min(K, windows), agg.top(0).size());
     }
+
+    /**
+     * Bottom entries and samples keep only the context around their extreme token, cut from a long window:
+     * {@link TopEntry#BEFORE} tokens before it and {@link TopEntry#AFTER} after, each neuron its own values.
+     */
+    @Test
+    void keptContextIsTheNeuronsOwnValuesAroundTheExtremeToken() {
+        int len = 100;
+        Window w = new Window(new Origin("f", 1, null), 0, 0, new int[len], new String[len], new int[len], new int[len]);
+        float[] values = new float[(len + 1) * NEURONS];
+        for (int pos = 0; pos < len; pos++) {
+            for (int n = 0; n < NEURONS; n++) {
+                values[(1 + pos) * NEURONS + n] = 1 + n * 1000 + pos; // positive and distinct per (neuron, position)
+            }
+        }
+        int low = 45;
+        int high = 80;
+        for (int n = 0; n < NEURONS; n++) {
+            values[(1 + low) * NEURONS + n] = -1 - n;
+            values[(1 + high) * NEURONS + n] = 1e6f + n;
+        }
+        LayerAggregate agg = new LayerAggregate(0, NEURONS, K);
+        agg.add(new Activations(1, len + 1, 1, NEURONS, new float[][] {values}), List.of(w));
+        for (int n = 0; n < NEURONS; n++) {
+            TopEntry bottom = agg.bottom(n).get(0);
+            assertEquals(low - TopEntry.BEFORE, bottom.start(), "neuron " + n);
+            assertEquals(TopEntry.BEFORE + 1 + TopEntry.AFTER, bottom.values().length);
+            assertEquals(-1 - n, bottom.values()[TopEntry.BEFORE]);
+            assertEquals(1 + n * 1000 + low - TopEntry.BEFORE, bottom.values()[0]);
+            TopEntry sample = agg.intervals(n).get(0).samples().get(0);
+            assertEquals(high - TopEntry.BEFORE, sample.start());
+            assertEquals(1e6f + n, sample.values()[TopEntry.BEFORE]);
+            assertEquals(1 + n * 1000 + high + TopEntry.AFTER, sample.values()[sample.values().length - 1]);
+            assertEquals(len, agg.top(n).get(0).values().length, "a top entry keeps the whole window");
+        }
+    }
 }
