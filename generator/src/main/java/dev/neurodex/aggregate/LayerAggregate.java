@@ -4,6 +4,7 @@ import dev.neurodex.model.Activations;
 import dev.neurodex.tokenize.Window;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Everything the site needs from one layer, gathered in a single pass: per neuron the running max, min,
@@ -103,52 +104,67 @@ public final class LayerAggregate {
      * at every token, while the 16 KB buffer stays in it.
      */
     public void add(Activations acts, List<Window> windows) {
-        float[] a = acts.layers()[layer];
-        int stride = acts.dMlp();
         int longest = 0;
         for (Window window : windows) {
             tokens += window.length();
             longest = Math.max(longest, window.length());
         }
-        float[] tile = new float[longest * TILE];
-        for (int n0 = 0; n0 < neurons; n0 += TILE) {
-            int width = Math.min(TILE, neurons - n0);
-            for (int b = 0; b < windows.size(); b++) {
-                Window window = windows.get(b);
-                int length = window.length();
-                int first = acts.index(b, 0, n0);
-                for (int pos = 0; pos < length; pos++) {
-                    System.arraycopy(a, first + pos * stride, tile, pos * TILE, width);
+        int tileLength = longest * TILE;
+        // Tiles hold disjoint neurons, so they are aggregated in parallel; each thread keeps its own buffer.
+        IntStream.range(0, (neurons + TILE - 1) / TILE).parallel()
+                .forEach(t -> addTile(acts, windows, t * TILE, buffer(tileLength)));
+    }
+
+    private static final ThreadLocal<float[]> BUFFERS = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] buffer(int length) {
+        float[] b = BUFFERS.get();
+        if (b.length < length) {
+            b = new float[length];
+            BUFFERS.set(b);
+        }
+        return b;
+    }
+
+    private void addTile(Activations acts, List<Window> windows, int n0, float[] tile) {
+        float[] a = acts.values();
+        int stride = acts.dMlp();
+        int width = Math.min(TILE, neurons - n0);
+        for (int b = 0; b < windows.size(); b++) {
+            Window window = windows.get(b);
+            int length = window.length();
+            int first = acts.index(b, 0, n0);
+            for (int pos = 0; pos < length; pos++) {
+                System.arraycopy(a, first + pos * stride, tile, pos * TILE, width);
+            }
+            for (int j = 0; j < width; j++) {
+                int n = n0 + j;
+                int row = n * ActivationBins.COUNT;
+                float windowMax = Float.NEGATIVE_INFINITY;
+                float windowMin = Float.POSITIVE_INFINITY;
+                float windowSum = 0f;
+                int windowPositives = 0;
+                for (int i = j; i < length * TILE; i += TILE) {
+                    float v = tile[i];
+                    int bits = Float.floatToRawIntBits(v);
+                    // Branch-free: signs and bins of activations are too mixed for branches to be predicted.
+                    windowMax = Math.max(windowMax, v);
+                    windowMin = Math.min(windowMin, v);
+                    windowSum += v;
+                    windowPositives += (-bits & ~bits) >>> 31; // 1 exactly when v > 0 (sign clear, not +0)
+                    histogram[row + ActivationBins.of(v)]++;
                 }
-                for (int j = 0; j < width; j++) {
-                    int n = n0 + j;
-                    int row = n * ActivationBins.COUNT;
-                    float windowMax = Float.NEGATIVE_INFINITY;
-                    float windowMin = Float.POSITIVE_INFINITY;
-                    float windowSum = 0f;
-                    int windowPositives = 0;
-                    for (int i = j; i < length * TILE; i += TILE) {
-                        float v = tile[i];
-                        int bits = Float.floatToRawIntBits(v);
-                        // Branch-free: signs and bins of activations are too mixed for branches to be predicted.
-                        windowMax = Math.max(windowMax, v);
-                        windowMin = Math.min(windowMin, v);
-                        windowSum += v;
-                        windowPositives += (-bits & ~bits) >>> 31; // 1 exactly when v > 0 (sign clear, not +0)
-                        histogram[row + ActivationBins.of(v)]++;
-                    }
-                    max[n] = Math.max(max[n], windowMax);
-                    min[n] = Math.min(min[n], windowMin);
-                    sum[n] += windowSum;
-                    positives[n] += windowPositives;
-                    // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
-                    float negated = -windowMin;
-                    boolean toTop = windowMax >= top.threshold(n);
-                    boolean toBottom = negated >= bottom.threshold(n);
-                    boolean toSamples = samples.tally(n, windowMax, window.order());
-                    if (toTop || toBottom || toSamples) {
-                        offer(n, window, windowMax, negated, tile, j, toTop, toBottom, toSamples);
-                    }
+                max[n] = Math.max(max[n], windowMax);
+                min[n] = Math.min(min[n], windowMin);
+                sum[n] += windowSum;
+                positives[n] += windowPositives;
+                // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
+                float negated = -windowMin;
+                boolean toTop = windowMax >= top.threshold(n);
+                boolean toBottom = negated >= bottom.threshold(n);
+                boolean toSamples = samples.tally(n, windowMax, window.order());
+                if (toTop || toBottom || toSamples) {
+                    offer(n, window, windowMax, negated, tile, j, toTop, toBottom, toSamples);
                 }
             }
         }

@@ -5,7 +5,6 @@ import dev.neurodex.tokenize.Window;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /** The mergeable aggregation state of a whole model: one {@link LayerAggregate} per hooked layer. */
 public final class ModelAggregate {
@@ -40,9 +39,9 @@ public final class ModelAggregate {
         return new ModelAggregate(list);
     }
 
-    /** Adds a batch; layers are independent, so they are aggregated in parallel. */
+    /** Adds one layer's activations for a batch of windows. */
     public void add(Activations acts, List<Window> windows) {
-        IntStream.range(0, layers.size()).parallel().forEach(l -> layers.get(l).add(acts, windows));
+        layers.get(acts.layer()).add(acts, windows);
     }
 
     public void merge(ModelAggregate other) {

@@ -7,7 +7,6 @@ import ai.onnx.proto.OnnxMl;
 import dev.neurodex.build.LayerWriter;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusReader;
-import dev.neurodex.model.Activations;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
@@ -34,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Measures neurodex against the machine: the engine's matrix multiply on the model's MLP shape, the forward
@@ -65,7 +63,7 @@ public final class Benchmark {
             r.put("batch_size", scan.batchSize());
             r.put("threads", config.threads());
             double flops = info.flopsPerToken(scan.context(), width);
-            List<int[]> windows = randomWindows(scan.batchSize(), width);
+            List<int[]> windows = corpusWindows(tokenizer, scan.batchSize(), width);
             // Each repetition measures every rate back to back, and each ratio is taken within its repetition:
             // the machine's speed drifts over minutes, so ratios of separately taken medians would mix states.
             List<Double> gflops = new ArrayList<>();
@@ -85,6 +83,9 @@ public final class Benchmark {
                     double[] rates = onnx == null ? forwardRates(windows, model) : forwardRates(windows, model, onnx);
                     forward.add(rates[0]);
                     roofline.add(rates[0] * flops / (gflops.get(gflops.size() - 1) * 1e9));
+                    log.printf("  matmul %.1f GFLOP/s, forward %.0f tokens/s (roofline %.3f)%n", gflops.get(gflops.size() - 1),
+                            rates[0], roofline.get(roofline.size() - 1));
+                    log.flush();
                     if (onnx != null) {
                         ort.add(rates[1]);
                         vsOrt.add(rates[0] / rates[1]);
@@ -93,6 +94,7 @@ public final class Benchmark {
                             new CorpusReader(config.corpus(), new BadRecords(false, log)), ScanProgress.NONE);
                     scanRate.add(last.tokens() / last.seconds());
                     efficiency.add(scanRate.get(scanRate.size() - 1) / forward.get(forward.size() - 1));
+                    log.printf("  scan %.0f tokens/s%n", scanRate.get(scanRate.size() - 1));
                 }
             }
             r.put("matmul_gflops", Timing.median(gflops));
@@ -150,13 +152,12 @@ public final class Benchmark {
      * Content tokens per second of each model on the same batch, the models taking turns in slices of about half
      * a second until each has run about 3 s: both then see the same machine state, which drifted too much between
      * two 3-second blocks (their ratio ranged from 0.8 to 1.5 within minutes). Slices rather than single batches, so
-     * that threads an engine may leave spinning after a run do not tax the other's measurement. Each reuses its
-     * previous batch's arrays, as the scan does.
+     * that threads an engine may leave spinning after a run do not tax the other's measurement. Each copies every
+     * layer's activations to Java, as the scan does.
      */
     private static double[] forwardRates(List<int[]> windows, HookedModel... models) {
-        Activations[] last = new Activations[models.length];
-        for (int m = 0; m < models.length; m++) {
-            last[m] = models[m].run(windows); // warm-up: first shapes are slow
+        for (HookedModel model : models) {
+            model.run(windows, layer -> {}); // warm-up: first shapes are slow
         }
         long tokens = windows.stream().mapToLong(w -> w.length).sum();
         long[] nanos = new long[models.length];
@@ -165,7 +166,7 @@ public final class Benchmark {
             for (int m = 0; m < models.length; m++) {
                 long start = System.nanoTime();
                 do {
-                    last[m] = models[m].run(windows, last[m]);
+                    models[m].run(windows, layer -> {});
                     calls[m]++;
                 } while (System.nanoTime() - start < 0.5e9);
                 nanos[m] += System.nanoTime() - start;
@@ -178,17 +179,27 @@ public final class Benchmark {
         return rates;
     }
 
-    private static List<int[]> randomWindows(int batch, int width) {
-        Random random = new Random(1);
+    /**
+     * A batch of full windows from the corpus's first documents (repeated if it has fewer), so the forward pass
+     * sees real token ids whatever the model's vocabulary.
+     */
+    private List<int[]> corpusWindows(WindowTokenizer tokenizer, int batch, int width) {
         List<int[]> windows = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            int[] ids = new int[width];
-            for (int i = 0; i < width; i++) {
-                ids[i] = 1000 + random.nextInt(20000);
+        new CorpusReader(config.corpus(), new BadRecords(false, log)).read(doc -> {
+            for (var w : tokenizer.windows(doc, width, 0)) {
+                if (w.length() == width) {
+                    windows.add(w.ids());
+                }
             }
-            windows.add(ids);
+            return windows.size() < batch;
+        });
+        if (windows.isEmpty()) {
+            throw new IllegalArgumentException("the corpus has no document of " + width + " tokens or more to bench on");
         }
-        return windows;
+        while (windows.size() < batch) {
+            windows.add(windows.get(windows.size() % windows.size()));
+        }
+        return windows.subList(0, batch);
     }
 
     /** ONNX Runtime on the default model's ONNX graph (it ships with neurodex), the MLP tensors as outputs; else null. */

@@ -3,22 +3,28 @@ package dev.neurodex.model;
 import ai.djl.ndarray.NDArray;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
- * The hooked activations of one batch, copied to Java memory: for each layer a row-major
- * [batch, seqLen, dMlp] array, as the engine computes it (a transposed copy would cost the engine as much time
- * as the whole aggregation). Content token {@code pos} of window {@code b} sits at sequence position
- * {@code contentOffset + pos}; special and padding positions are never read.
+ * One layer's hooked activations for one batch, copied to Java memory: a row-major [batch, seqLen, dMlp] array,
+ * as the engine computes it (a transposed copy would cost the engine as much time as the whole aggregation).
+ * Content token {@code pos} of window {@code b} sits at sequence position {@code contentOffset + pos}; special
+ * and padding positions are never read. {@code values} may be longer than the batch needs (it is reused).
  */
-public record Activations(int batch, int seqLen, int contentOffset, int dMlp, float[][] layers) {
+public record Activations(int layer, int batch, int seqLen, int contentOffset, int dMlp, float[] values) {
 
-    /** Index into {@code layers[l]} of neuron {@code n} at content position {@code pos} of window {@code b}. */
+    /** Index into {@code values} of neuron {@code n} at content position {@code pos} of window {@code b}. */
     public int index(int b, int pos, int n) {
         return (b * seqLen + contentOffset + pos) * dMlp + n;
     }
 
-    public float value(int layer, int b, int pos, int n) {
-        return layers[layer][index(b, pos, n)];
+    public float value(int b, int pos, int n) {
+        return values[index(b, pos, n)];
+    }
+
+    /** A copy that owns its values (exactly the batch's). */
+    public Activations copy() {
+        return new Activations(layer, batch, seqLen, contentOffset, dMlp, Arrays.copyOf(values, batch * seqLen * dMlp));
     }
 
     /** A tensor of the engine copied once, straight from its memory, into {@code reuse} if that is large enough. */
@@ -32,10 +38,5 @@ public record Activations(int batch, int seqLen, int contentOffset, int dMlp, fl
         float[] out = reuse != null && reuse.length >= size ? reuse : new float[size];
         buffer.get(out, 0, size);
         return out;
-    }
-
-    /** Layer {@code l}'s array of {@code recycled}, or null. */
-    public static float[] spare(Activations recycled, int l) {
-        return recycled == null || l >= recycled.layers().length ? null : recycled.layers()[l];
     }
 }

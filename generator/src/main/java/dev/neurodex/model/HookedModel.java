@@ -1,9 +1,11 @@
 package dev.neurodex.model;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * A transformer that runs windows of token ids and hands back its {@code blocks.{L}.mlp.hook_post}
+ * A transformer that runs windows of token ids and hands over its {@code blocks.{L}.mlp.hook_post}
  * activations. One implementation per architecture family; the scan knows nothing else about it.
  */
 public interface HookedModel extends AutoCloseable {
@@ -13,19 +15,20 @@ public interface HookedModel extends AutoCloseable {
     WindowFrame frame();
 
     /**
-     * Runs one batch of windows (content ids only; the model adds its framing and padding).
+     * Runs one batch of windows (content ids only; the model adds its framing and padding) and hands each
+     * layer's activations to {@code hook} as soon as they are computed, in layer order. The array handed over
+     * is reused for the next layer: the hook is done with it when it returns. So only one layer's activations
+     * exist at a time, whatever the depth of the model.
      * Padding is masked: an activation does not depend on the other windows in the batch.
      */
-    default Activations run(List<int[]> windows) {
-        return run(windows, null);
-    }
+    void run(List<int[]> windows, Consumer<Activations> hook);
 
-    /**
-     * As {@link #run(List)}, writing into the arrays of {@code recycled} (an earlier result the caller is done
-     * with; null for new arrays) where they are large enough. A scan's batches are hundreds of MB of activations:
-     * allocating them anew for each batch kept the JVM's garbage collector marking concurrently with the forward.
-     */
-    Activations run(List<int[]> windows, Activations recycled);
+    /** Every layer's activations for one batch, as copies (for tests and tools, not for a scan). */
+    default List<Activations> run(List<int[]> windows) {
+        List<Activations> layers = new ArrayList<>();
+        run(windows, layer -> layers.add(layer.copy()));
+        return layers;
+    }
 
     @Override
     void close();

@@ -30,6 +30,15 @@ public record WindowFrame(int[] prefix, int[] suffix, int padId) {
         return Math.min(cap, (longest + SHAPE_STEP - 1) / SHAPE_STEP * SHAPE_STEP);
     }
 
+    /** {@link #batchLength}, after checking that every framed window fits the model's {@code positions}. */
+    public int checkedBatchLength(List<int[]> windows, int positions) {
+        int longest = windows.stream().mapToInt(w -> framedLength(w.length)).max().orElse(0);
+        if (longest > positions) {
+            throw new ModelException("window of " + longest + " positions exceeds the model's " + positions);
+        }
+        return batchLength(windows, positions);
+    }
+
     /**
      * Framed token ids of a batch, row-major [windows, seq], padded on the right with {@code padId}.
      *
@@ -46,14 +55,5 @@ public record WindowFrame(int[] prefix, int[] suffix, int padId) {
             realLength[b] = at - b * seq;
         }
         return ids;
-    }
-
-    /** The additive causal mask [seq, seq]: a position never attends to the ones after it. */
-    public static float[] causalMask(int seq) {
-        float[] mask = new float[seq * seq];
-        for (int q = 0; q < seq; q++) {
-            java.util.Arrays.fill(mask, q * seq + q + 1, (q + 1) * seq, Float.NEGATIVE_INFINITY);
-        }
-        return mask;
     }
 }

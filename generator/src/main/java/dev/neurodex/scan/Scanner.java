@@ -2,7 +2,6 @@ package dev.neurodex.scan;
 
 import dev.neurodex.aggregate.ModelAggregate;
 import dev.neurodex.corpus.CorpusReader;
-import dev.neurodex.model.Activations;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.tokenize.Window;
 import dev.neurodex.tokenize.WindowTokenizer;
@@ -32,7 +31,6 @@ public final class Scanner {
     private long forwardNanos;
     private long aggregateNanos;
     private long waitNanos;
-    private Activations spare;
     private long positions;
 
     public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
@@ -123,13 +121,17 @@ public final class Scanner {
         for (int from = 0; from < pool.size(); from += config.batchSize()) {
             List<Window> batch = pool.subList(from, Math.min(pool.size(), from + config.batchSize()));
             long t0 = System.nanoTime();
-            Activations acts = model.run(batch.stream().map(Window::ids).toList(), spare);
-            long t1 = System.nanoTime();
-            aggregate.add(acts, batch);
-            spare = acts; // aggregated: the next batch writes into its arrays
-            positions += (long) acts.batch() * acts.seqLen();
-            forwardNanos += t1 - t0;
-            aggregateNanos += System.nanoTime() - t1;
+            long[] aggregating = {0, 0}; // nanoseconds in aggregation, positions per window
+            // Each layer is aggregated as soon as the model has computed it, while the next layer waits.
+            model.run(batch.stream().map(Window::ids).toList(), acts -> {
+                long a0 = System.nanoTime();
+                aggregate.add(acts, batch);
+                aggregating[0] += System.nanoTime() - a0;
+                aggregating[1] = acts.seqLen();
+            });
+            positions += batch.size() * aggregating[1];
+            forwardNanos += System.nanoTime() - t0 - aggregating[0];
+            aggregateNanos += aggregating[0];
             for (Window w : batch) {
                 tokens += w.length();
             }

@@ -40,7 +40,7 @@ class LayerAggregateTest {
             for (int v = 0; v < values.length; v++) {
                 values[v] = Math.round(random.nextGaussian() * 8) / 4f;
             }
-            out.add(new Batch(windows, new Activations(size, seq + 1, 1, NEURONS, new float[][] {values})));
+            out.add(new Batch(windows, new Activations(0, size, seq + 1, 1, NEURONS, values)));
         }
         return out;
     }
@@ -71,7 +71,7 @@ class LayerAggregateTest {
                     float[] values = new float[w.length()];
                     float score = Float.NEGATIVE_INFINITY;
                     for (int pos = 0; pos < w.length(); pos++) {
-                        float v = batch.acts().value(0, b, pos, n);
+                        float v = batch.acts().value(b, pos, n);
                         values[pos] = v;
                         score = Math.max(score, v);
                         max = Math.max(max, v);
@@ -139,7 +139,7 @@ class LayerAggregateTest {
                     float max = Float.NEGATIVE_INFINITY;
                     float min = Float.POSITIVE_INFINITY;
                     for (int pos = 0; pos < w.length(); pos++) {
-                        float v = batch.acts().value(0, b, pos, n);
+                        float v = batch.acts().value(b, pos, n);
                         bins[ActivationBins.of(v)]++;
                         max = Math.max(max, v);
                         min = Math.min(min, v);
@@ -263,7 +263,7 @@ class LayerAggregateTest {
             values[(1 + high) * NEURONS + n] = 1e6f + n;
         }
         LayerAggregate agg = new LayerAggregate(0, NEURONS, K);
-        agg.add(new Activations(1, len + 1, 1, NEURONS, new float[][] {values}), List.of(w));
+        agg.add(new Activations(0, 1, len + 1, 1, NEURONS, values), List.of(w));
         for (int n = 0; n < NEURONS; n++) {
             TopEntry bottom = agg.bottom(n).get(0);
             assertEquals(low - TopEntry.BEFORE, bottom.start(), "neuron " + n);

@@ -1,18 +1,19 @@
 package dev.neurodex.model.bert;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.norm.LayerNorm;
 import dev.neurodex.model.Activations;
+import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
-import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
+import dev.neurodex.model.nn.Gelu;
+import dev.neurodex.model.nn.Scoped;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The BERT encoder forward pass in DJL NDArray ops (post-LayerNorm blocks, exact GELU, learned absolute
@@ -24,6 +25,7 @@ public final class BertModel implements HookedModel {
     private final WindowFrame frame;
     private final NDManager manager;
     private final BertWeights w;
+    private final HookBuffer hooks = new HookBuffer();
 
     public BertModel(BertConfig config, StateDict weights, String prefix, ModelInfo info, WindowFrame frame,
                      NDManager parent) {
@@ -45,22 +47,18 @@ public final class BertModel implements HookedModel {
     }
 
     @Override
-    public Activations run(List<int[]> windows, Activations recycled) {
-        return forward(windows, false, recycled).activations();
+    public void run(List<int[]> windows, Consumer<Activations> hook) {
+        forward(windows, hook, false);
     }
 
-    /** The hook activations plus the final hidden state [batch, seq, hidden], for checking against a reference. */
-    public Result forward(List<int[]> windows, boolean keepHidden) {
-        return forward(windows, keepHidden, null);
+    /** Runs the whole encoder and returns the final hidden state [batch, seq, hidden], for checking against a reference. */
+    public float[] finalHidden(List<int[]> windows, Consumer<Activations> hook) {
+        return forward(windows, hook, true);
     }
 
-    private Result forward(List<int[]> windows, boolean keepHidden, Activations recycled) {
+    private float[] forward(List<int[]> windows, Consumer<Activations> hook, boolean keepHidden) {
         int batch = windows.size();
-        int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
-        if (longest > config.maxPositions()) {
-            throw new ModelException("window of " + longest + " positions exceeds the model's " + config.maxPositions());
-        }
-        int seq = frame.batchLength(windows, config.maxPositions());
+        int seq = frame.checkedBatchLength(windows, config.maxPositions());
         int[] real = new int[batch];
         long[] ids = frame.ids(windows, seq, real);
         float[] keyBias = new float[batch * seq];
@@ -74,64 +72,49 @@ public final class BertModel implements HookedModel {
             boolean padded = java.util.Arrays.stream(real).anyMatch(r -> r < seq);
             // Most batches of a scan are full windows: no mask, one pass over the [batch, heads, seq, seq] scores less.
             NDArray bias = padded ? m.create(keyBias, new Shape(batch, 1, 1, seq)) : null;
-            NDArray x = embed(tokens, seq); // [batch, seq, hidden]
-            float[][] hooks = new float[config.layers()][];
-            for (int l = 0; l < config.layers(); l++) {
+            NDArray last = Scoped.blocks(embed(tokens, seq), config.layers(), (l, x) -> {
                 BertWeights.Layer layer = w.layers().get(l);
-                x = norm(attention(x, layer, bias, batch, seq).add(x), layer.attentionNorm());
-                NDArray post = linear(x, layer.intermediate()).getNDArrayInternal().gelu(); // [batch, seq, d_mlp]
-                hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
+                NDArray h = layer.attentionNorm().apply(attention(x, layer, bias, batch, seq).addi(x));
+                NDArray post = Gelu.EXACT.apply(layer.intermediate().apply(h)); // [batch, seq, d_mlp]
+                hook.accept(hooks.take(post, l, batch, seq, frame.prefix().length, config.intermediate()));
                 if (l == config.layers() - 1 && !keepHidden) {
-                    break; // nothing reads the last block's output: its projection would be ~5% of the work
+                    return null; // nothing reads the last block's output: its projection would be ~5% of the work
                 }
-                x = norm(linear(post, layer.output()).add(x), layer.outputNorm());
-            }
-            Activations acts = new Activations(batch, seq, frame.prefix().length, config.intermediate(), hooks);
-            return new Result(acts, keepHidden ? x.toFloatArray() : null);
+                return layer.outputNorm().apply(layer.output().apply(post).addi(h));
+            });
+            return keepHidden ? last.toFloatArray() : null;
         }
     }
-
-    public record Result(Activations activations, float[] finalHidden) {}
 
     private NDArray embed(NDArray tokens, int seq) {
         NDArray words = tokens.getNDArrayInternal()
                 .embedding(tokens, w.wordEmbeddings(), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
         NDArray positions = w.positionEmbeddings().get("0:" + seq);
         NDArray x = words.add(positions).add(w.tokenTypeEmbeddings().get(0)); // token type 0 everywhere
-        return norm(x, w.embeddingNorm());
+        return w.embeddingNorm().apply(x);
     }
 
     /** @param bias -inf on padded keys, 0 elsewhere; null when no window of the batch is padded */
     private NDArray attention(NDArray x, BertWeights.Layer layer, NDArray bias, int batch, int seq) {
-        NDArray q = heads(linear(x, layer.query()), batch, seq); // [batch, heads, seq, head_dim]
-        NDArray k = heads(linear(x, layer.key()), batch, seq);
-        NDArray v = heads(linear(x, layer.value()), batch, seq);
+        NDArray q = heads(layer.query().apply(x), batch, seq); // [batch, heads, seq, head_dim]
+        NDArray k = heads(layer.key().apply(x), batch, seq);
+        NDArray v = heads(layer.value().apply(x), batch, seq);
         // Scaling q rather than the scores: a [.., seq, head_dim] pass instead of a [.., seq, seq] one.
-        NDArray scores = q.div(Math.sqrt(config.headDim())).matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = q.divi(Math.sqrt(config.headDim())).matMul(k.transpose(0, 1, 3, 2));
         if (bias != null) {
-            scores = scores.add(bias);
+            scores = scores.addi(bias);
         }
         NDArray context = scores.softmax(-1).matMul(v) // [batch, heads, seq, head_dim]
                 .transpose(0, 2, 1, 3).reshape(batch, seq, config.hidden());
-        return linear(context, layer.attentionOut());
+        return layer.attentionOut().apply(context);
     }
 
     private NDArray heads(NDArray x, int batch, int seq) {
         return x.reshape(batch, seq, config.heads(), config.headDim()).transpose(0, 2, 1, 3);
     }
 
-    private static NDArray linear(NDArray x, BertWeights.Linear l) {
-        return x.getNDArrayInternal().linear(x, l.weight(), l.bias()).singletonOrThrow();
-    }
-
-    private NDArray norm(NDArray x, BertWeights.Norm n) {
-        NDList out = LayerNorm.layerNorm(x, new Shape(config.hidden()), n.weight(), n.bias(), config.layerNormEps());
-        return out.singletonOrThrow();
-    }
-
     @Override
     public void close() {
         manager.close();
     }
-
 }

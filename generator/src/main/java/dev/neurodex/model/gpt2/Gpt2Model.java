@@ -6,26 +6,29 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.norm.LayerNorm;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
+import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
-import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
+import dev.neurodex.model.nn.CausalAttention;
+import dev.neurodex.model.nn.Gelu;
+import dev.neurodex.model.nn.Scoped;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The GPT-2 forward pass in DJL NDArray ops: pre-LayerNorm blocks, causal attention, GELU in its tanh form,
  * learned positions. Exposes {@code blocks.{L}.mlp.hook_post} = gelu_new(c_fc(ln_2(x))).
  */
 public final class Gpt2Model implements HookedModel, DirectLogits.Source {
-    private static final double GELU_C = Math.sqrt(2 / Math.PI);
     private final Gpt2Config config;
     private final ModelInfo info;
     private final NDManager manager;
     private final Gpt2Weights w;
+    private final HookBuffer hooks = new HookBuffer();
 
     public Gpt2Model(Gpt2Config config, StateDict weights, ModelInfo info, NDManager parent) {
         this.config = config;
@@ -46,62 +49,38 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
     }
 
     @Override
-    public Activations run(List<int[]> windows, Activations recycled) {
+    public void run(List<int[]> windows, Consumer<Activations> hook) {
         WindowFrame frame = frame();
         int batch = windows.size();
-        int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
-        if (longest > config.positions()) {
-            throw new ModelException("window of " + longest + " positions exceeds the model's " + config.positions());
-        }
-        int seq = frame.batchLength(windows, config.positions());
+        int seq = frame.checkedBatchLength(windows, config.positions());
         long[] ids = frame.ids(windows, seq, new int[batch]);
         // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            NDArray mask = m.create(WindowFrame.causalMask(seq), new Shape(1, 1, seq, seq));
+            CausalAttention attention = new CausalAttention(m, seq);
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, w.tokenEmbedding(), SparseFormat.DENSE)
                     .singletonOrThrow().add(w.positionEmbedding().get("0:" + seq)); // [batch, seq, embed]
-            float[][] hooks = new float[config.layers()][];
-            for (int l = 0; l < config.layers(); l++) {
+            Scoped.blocks(x, config.layers(), (l, in) -> {
                 Gpt2Weights.Block block = w.blocks().get(l);
-                x = x.add(attention(norm(x, block.ln1()), block, mask, batch, seq));
-                NDArray post = gelu(linear(norm(x, block.ln2()), block.fc())); // [batch, seq, d_mlp]
-                hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
-                if (l == config.layers() - 1) {
-                    break; // nothing reads the last block's output: skip its projection
-                }
-                x = x.add(linear(post, block.proj()));
-            }
-            return new Activations(batch, seq, 1, config.inner(), hooks);
+                NDArray h = in.add(attention(block.ln1().apply(in), block, attention, batch, seq));
+                NDArray post = Gelu.TANH.apply(block.fc().apply(block.ln2().apply(h))); // [batch, seq, d_mlp]
+                hook.accept(hooks.take(post, l, batch, seq, 1, config.inner()));
+                // Nothing reads the last block's output: its projection is skipped.
+                return l == config.layers() - 1 ? null : h.addi(block.proj().apply(post));
+            });
         }
     }
 
-    private NDArray attention(NDArray x, Gpt2Weights.Block block, NDArray mask, int batch, int seq) {
-        NDList qkv = linear(x, block.attention()).split(3, 2);
-        NDArray q = heads(qkv.get(0), batch, seq); // [batch, heads, seq, head_dim]
+    private NDArray attention(NDArray x, Gpt2Weights.Block block, CausalAttention attention, int batch, int seq) {
+        NDList qkv = block.attention().apply(x).split(3, 2);
+        NDArray q = heads(qkv.get(0), batch, seq).divi(Math.sqrt(config.headDim())); // [batch, heads, seq, head_dim]
         NDArray k = heads(qkv.get(1), batch, seq);
         NDArray v = heads(qkv.get(2), batch, seq);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(config.headDim())).add(mask);
-        NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, config.embed());
-        return linear(context, block.attentionOut());
+        return block.attentionOut().apply(attention.apply(q, k, v));
     }
 
     private NDArray heads(NDArray x, int batch, int seq) {
         return x.reshape(batch, seq, config.heads(), config.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    /** gelu_new: 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
-    private static NDArray gelu(NDArray x) {
-        return x.pow(3).mul(0.044715).add(x).mul(GELU_C).tanh().add(1).mul(x).mul(0.5);
-    }
-
-    private static NDArray linear(NDArray x, Gpt2Weights.Linear l) {
-        return x.getNDArrayInternal().linear(x, l.weight(), l.bias()).singletonOrThrow();
-    }
-
-    private NDArray norm(NDArray x, Gpt2Weights.Norm n) {
-        return LayerNorm.layerNorm(x, new Shape(config.embed()), n.weight(), n.bias(), config.layerNormEps())
-                .singletonOrThrow();
     }
 
     /**

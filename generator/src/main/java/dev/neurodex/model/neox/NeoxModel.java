@@ -6,17 +6,22 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.norm.LayerNorm;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
+import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
-import dev.neurodex.model.HostTensor;
-import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
+import dev.neurodex.model.nn.CausalAttention;
+import dev.neurodex.model.nn.Gelu;
+import dev.neurodex.model.nn.LayerNorm;
+import dev.neurodex.model.nn.Linear;
+import dev.neurodex.model.nn.Scoped;
+import dev.neurodex.model.nn.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The GPT-NeoX forward pass (Pythia) in DJL NDArray ops: parallel attention and MLP, rotary embeddings on the
@@ -29,44 +34,30 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
     private final NDManager manager;
     private final NDArray embedIn;
     private final NDArray embedOut;
-    private final Norm finalNorm;
+    private final LayerNorm finalNorm;
     private final List<Block> blocks = new ArrayList<>();
+    private final HookBuffer hooks = new HookBuffer();
 
-    private record Norm(NDArray weight, NDArray bias) {}
-
-    private record Linear(NDArray weight, NDArray bias) {}
-
-    private record Block(Norm inputNorm, Norm postNorm, Linear qkv, Linear dense, Linear up, Linear down) {}
+    private record Block(LayerNorm inputNorm, LayerNorm postNorm, Linear qkv, Linear dense, Linear up, Linear down) {}
 
     public NeoxModel(NeoxConfig c, StateDict dict, ModelInfo info, NDManager parent) {
         this.config = c;
         this.info = info;
         this.manager = parent.newSubManager();
-        String p = "gpt_neox.";
+        Weights w = new Weights(dict, "", manager);
+        float eps = c.layerNormEps();
         for (int i = 0; i < c.layers(); i++) {
-            String l = p + "layers." + i + ".";
-            blocks.add(new Block(norm(dict, l + "input_layernorm"), norm(dict, l + "post_attention_layernorm"),
-                    linear(dict, l + "attention.query_key_value", 3 * c.hidden(), c.hidden()),
-                    linear(dict, l + "attention.dense", c.hidden(), c.hidden()),
-                    linear(dict, l + "mlp.dense_h_to_4h", c.intermediate(), c.hidden()),
-                    linear(dict, l + "mlp.dense_4h_to_h", c.hidden(), c.intermediate())));
+            String l = "gpt_neox.layers." + i + ".";
+            blocks.add(new Block(w.layerNorm(l + "input_layernorm", c.hidden(), eps),
+                    w.layerNorm(l + "post_attention_layernorm", c.hidden(), eps),
+                    w.linear(l + "attention.query_key_value", 3 * c.hidden(), c.hidden()),
+                    w.linear(l + "attention.dense", c.hidden(), c.hidden()),
+                    w.linear(l + "mlp.dense_h_to_4h", c.intermediate(), c.hidden()),
+                    w.linear(l + "mlp.dense_4h_to_h", c.hidden(), c.intermediate())));
         }
-        this.embedIn = tensor(dict, p + "embed_in.weight", c.vocab(), c.hidden());
-        this.embedOut = tensor(dict, "embed_out.weight", c.vocab(), c.hidden());
-        this.finalNorm = norm(dict, p + "final_layer_norm");
-    }
-
-    private NDArray tensor(StateDict dict, String name, long... shape) {
-        HostTensor t = dict.get(name, shape);
-        return manager.create(t.data(), new Shape(shape));
-    }
-
-    private Linear linear(StateDict dict, String module, int out, int in) {
-        return new Linear(tensor(dict, module + ".weight", out, in), tensor(dict, module + ".bias", out));
-    }
-
-    private Norm norm(StateDict dict, String module) {
-        return new Norm(tensor(dict, module + ".weight", config.hidden()), tensor(dict, module + ".bias", config.hidden()));
+        this.embedIn = w.tensor("gpt_neox.embed_in.weight", c.vocab(), c.hidden());
+        this.embedOut = w.tensor("embed_out.weight", c.vocab(), c.hidden());
+        this.finalNorm = w.layerNorm("gpt_neox.final_layer_norm", c.hidden(), eps);
     }
 
     @Override
@@ -80,37 +71,32 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
     }
 
     @Override
-    public Activations run(List<int[]> windows, Activations recycled) {
+    public void run(List<int[]> windows, Consumer<Activations> hook) {
         int batch = windows.size();
         WindowFrame frame = frame();
-        int longest = windows.stream().mapToInt(x -> frame.framedLength(x.length)).max().orElse(0);
-        if (longest > config.positions()) {
-            throw new ModelException("window of " + longest + " positions exceeds the model's " + config.positions());
-        }
-        int seq = frame.batchLength(windows, config.positions());
+        int seq = frame.checkedBatchLength(windows, config.positions());
         long[] ids = frame.ids(windows, seq, new int[batch]);
+        Gelu gelu = config.exactGelu() ? Gelu.EXACT : Gelu.TANH;
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            NDArray mask = m.create(WindowFrame.causalMask(seq), new Shape(1, 1, seq, seq));
+            CausalAttention attention = new CausalAttention(m, seq);
             NDArray[] rotary = rotary(m, seq);
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embedIn, SparseFormat.DENSE).singletonOrThrow();
-            float[][] hooks = new float[config.layers()][];
-            for (int l = 0; l < config.layers(); l++) {
+            Scoped.blocks(x, config.layers(), (l, in) -> {
                 Block block = blocks.get(l);
                 boolean last = l == config.layers() - 1;
                 // Nothing reads the last block's output: with a parallel residual its MLP does not see its
                 // attention either, so neither is computed.
-                NDArray attention = last && config.parallelResidual() ? null
-                        : attention(norm(x, block.inputNorm()), block, mask, rotary, batch, seq);
-                NDArray mlpIn = config.parallelResidual() ? x : x.add(attention);
-                NDArray post = gelu(linear(norm(mlpIn, block.postNorm()), block.up())); // [batch, seq, d_mlp]
-                hooks[l] = Activations.copy(post, Activations.spare(recycled, l));
+                NDArray attn = last && config.parallelResidual() ? null
+                        : attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq);
+                NDArray mlpIn = config.parallelResidual() ? in : in.add(attn);
+                NDArray post = gelu.apply(block.up().apply(block.postNorm().apply(mlpIn))); // [batch, seq, d_mlp]
+                hook.accept(hooks.take(post, l, batch, seq, 1, config.intermediate()));
                 if (last) {
-                    break;
+                    return null;
                 }
-                x = x.add(attention).add(linear(post, block.down()));
-            }
-            return new Activations(batch, seq, 1, config.intermediate(), hooks);
+                return (config.parallelResidual() ? in.add(attn) : mlpIn).addi(block.down().apply(post));
+            });
         }
     }
 
@@ -129,16 +115,14 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
         return new NDArray[] {m.create(cos, new Shape(seq, rd)), m.create(sin, new Shape(seq, rd))};
     }
 
-    private NDArray attention(NDArray x, Block block, NDArray mask, NDArray[] rotary, int batch, int seq) {
+    private NDArray attention(NDArray x, Block block, CausalAttention attention, NDArray[] rotary, int batch, int seq) {
         int hd = config.headDim();
         // GPT-NeoX packs q, k, v per head: [batch, seq, heads, 3 * head_dim].
-        NDArray qkv = linear(x, block.qkv()).reshape(batch, seq, config.heads(), 3 * hd).transpose(0, 2, 1, 3);
+        NDArray qkv = block.qkv().apply(x).reshape(batch, seq, config.heads(), 3 * hd).transpose(0, 2, 1, 3);
         NDList parts = qkv.split(3, 3);
-        NDArray q = rotate(parts.get(0), rotary);
+        NDArray q = rotate(parts.get(0), rotary).divi(Math.sqrt(hd));
         NDArray k = rotate(parts.get(1), rotary);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
-        NDArray context = scores.softmax(-1).matMul(parts.get(2)).transpose(0, 2, 1, 3).reshape(batch, seq, config.hidden());
-        return linear(context, block.dense());
+        return block.dense().apply(attention.apply(q, k, parts.get(2)));
     }
 
     /** Rotary embedding on the first rotaryDims of each head: x·cos + rotate_half(x)·sin; the rest passes. */
@@ -149,24 +133,8 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
         NDArray first = turned.get(":, :, :, 0:" + rd / 2);
         NDArray second = turned.get(":, :, :, " + rd / 2 + ":" + rd);
         NDArray half = second.neg().concat(first, -1);
-        NDArray rotated = turned.mul(rotary[0]).add(half.mul(rotary[1]));
+        NDArray rotated = turned.mul(rotary[0]).addi(half.muli(rotary[1]));
         return rd == hd ? rotated : rotated.concat(x.get(":, :, :, " + rd + ":" + hd), -1);
-    }
-
-    private NDArray gelu(NDArray x) {
-        if (config.exactGelu()) {
-            return x.getNDArrayInternal().gelu();
-        }
-        return x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2 / Math.PI)).tanh().add(1).mul(x).mul(0.5);
-    }
-
-    private static NDArray linear(NDArray x, Linear l) {
-        return x.getNDArrayInternal().linear(x, l.weight(), l.bias()).singletonOrThrow();
-    }
-
-    private NDArray norm(NDArray x, Norm n) {
-        return LayerNorm.layerNorm(x, new Shape(config.hidden()), n.weight(), n.bias(), config.layerNormEps())
-                .singletonOrThrow();
     }
 
     /** (W_out ∘ final_layer_norm.weight) · W_U, with the untied embed_out as W_U. */

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.neurodex.model.Activations;
+import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.ModelException;
 import dev.neurodex.model.ModelInfo;
@@ -14,6 +15,7 @@ import dev.neurodex.model.WindowFrame;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -31,6 +33,7 @@ public final class OnnxHookedModel implements HookedModel {
     private final Set<String> inputs;
     private final WindowFrame frame;
     private final ModelInfo info;
+    private final HookBuffer buffer = new HookBuffer();
 
     /** The tensors of {@code model} matching {@code hookRegex} (found anywhere in the name), in graph order. */
     public static List<String> matching(OnnxMl.ModelProto model, String hookRegex) {
@@ -67,7 +70,7 @@ public final class OnnxHookedModel implements HookedModel {
             if (!inputs.contains("input_ids")) {
                 throw new ModelException(source + ": the graph has no input named input_ids (inputs: " + inputs + ")");
             }
-            int dMlp = run(List.of(new int[] {frame.padId()})).dMlp(); // the hooks' width, from one tiny run
+            int dMlp = run(List.of(new int[] {frame.padId()})).get(0).dMlp(); // the hooks' width, from one tiny run
             long parameters = model.getGraph().getInitializerList().stream()
                     .mapToLong(t -> t.getDimsList().stream().reduce(1L, (a, b) -> a * b)).sum();
             // A graph does not say how many positions it takes: no limit here, ONNX Runtime says so if exceeded.
@@ -88,7 +91,7 @@ public final class OnnxHookedModel implements HookedModel {
     }
 
     @Override
-    public Activations run(List<int[]> windows, Activations recycled) {
+    public void run(List<int[]> windows, Consumer<Activations> hook) {
         int batch = windows.size();
         int seq = frame.batchLength(windows, info == null ? Integer.MAX_VALUE : info.maxPositions());
         int[] real = new int[batch];
@@ -109,8 +112,6 @@ public final class OnnxHookedModel implements HookedModel {
                 feed.put("token_type_ids", OnnxTensor.createTensor(env, new long[batch][seq]));
             }
             try (OrtSession.Result result = session.run(feed, new LinkedHashSet<>(hooks))) {
-                float[][] layers = new float[hooks.size()][];
-                int width = 0;
                 for (int l = 0; l < hooks.size(); l++) {
                     OnnxValue value = result.get(hooks.get(l)).orElseThrow();
                     long[] shape = ((OnnxTensor) value).getInfo().getShape();
@@ -118,10 +119,9 @@ public final class OnnxHookedModel implements HookedModel {
                         throw new ModelException("hook tensor " + hooks.get(l) + " has shape " + java.util.Arrays.toString(shape)
                                 + ", expected [batch, sequence, neurons]");
                     }
-                    width = (int) shape[2];
-                    layers[l] = Activations.copy(((OnnxTensor) value).getFloatBuffer(), Activations.spare(recycled, l));
+                    hook.accept(buffer.take(((OnnxTensor) value).getFloatBuffer(), l, batch, seq, frame.prefix().length,
+                            (int) shape[2]));
                 }
-                return new Activations(batch, seq, frame.prefix().length, width, layers);
             }
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime failed on a batch: " + e.getMessage(), e);

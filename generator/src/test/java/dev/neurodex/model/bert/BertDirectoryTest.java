@@ -60,11 +60,11 @@ class BertDirectoryTest {
                  LoadedModel builtIn = ModelCatalog.open(ModelCatalog.DEFAULT, manager)) {
                 assertEquals("minilm-hf", fromDir.model().info().slug());
                 assertFalse(fromDir.model().info().causal());
-                Activations a = fromDir.model().run(windows);
-                Activations b = builtIn.model().run(windows);
+                List<Activations> a = fromDir.model().run(windows);
+                List<Activations> b = builtIn.model().run(windows);
                 for (int l = 0; l < 6; l++) {
-                    for (int i = 0; i < a.layers()[l].length; i++) {
-                        assertEquals(b.layers()[l][i], a.layers()[l][i], 1e-6, "layer " + l);
+                    for (int i = 0; i < a.get(l).values().length; i++) {
+                        assertEquals(b.get(l).values()[i], a.get(l).values()[i], 1e-6, "layer " + l);
                     }
                 }
             }

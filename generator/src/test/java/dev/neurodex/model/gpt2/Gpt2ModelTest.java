@@ -102,14 +102,14 @@ public class Gpt2ModelTest {
     }
 
     private static void assertMatchesReference(LoadedModel loaded, Map<String, float[]> w) {
-        Activations acts = loaded.model().run(windows());
+        List<Activations> acts = loaded.model().run(windows());
         for (int b = 0; b < windows().size(); b++) {
             float[][] expected = new Gpt2Reference(w, "").hooks(windows().get(b));
             for (int l = 0; l < LAYERS; l++) {
                 double diff = 0;
                 for (int pos = 0; pos < windows().get(b).length; pos++) {
                     for (int n = 0; n < INNER; n++) {
-                        diff = Math.max(diff, Math.abs(acts.value(l, b, pos, n) - expected[l][(pos + 1) * INNER + n]));
+                        diff = Math.max(diff, Math.abs(acts.get(l).value(b, pos, n) - expected[l][(pos + 1) * INNER + n]));
                     }
                 }
                 assertTrue(diff <= 1e-4, "window " + b + " layer " + l + ": max abs diff " + diff);
@@ -135,18 +135,18 @@ public class Gpt2ModelTest {
         try (LoadedModel loaded = ModelCatalog.open(dir.resolve("tiny-gpt2").toString(), manager)) {
             int[] a = {100, 200, 300, 400, 500};
             int[] b = {100, 200, 300, 999, 500};
-            Activations x = loaded.model().run(List.of(a));
-            Activations y = loaded.model().run(List.of(b));
+            List<Activations> x = loaded.model().run(List.of(a));
+            List<Activations> y = loaded.model().run(List.of(b));
             for (int l = 0; l < LAYERS; l++) {
                 for (int pos = 0; pos < 3; pos++) {
                     for (int n = 0; n < INNER; n++) {
-                        assertEquals(Float.floatToRawIntBits(x.value(l, 0, pos, n)),
-                                Float.floatToRawIntBits(y.value(l, 0, pos, n)), "layer " + l + " pos " + pos);
+                        assertEquals(Float.floatToRawIntBits(x.get(l).value(0, pos, n)),
+                                Float.floatToRawIntBits(y.get(l).value(0, pos, n)), "layer " + l + " pos " + pos);
                     }
                 }
                 boolean changed = false;
                 for (int n = 0; n < INNER; n++) {
-                    changed |= x.value(l, 0, 3, n) != y.value(l, 0, 3, n);
+                    changed |= x.get(l).value(0, 3, n) != y.get(l).value(0, 3, n);
                 }
                 assertTrue(changed, "the changed position itself changes");
             }

@@ -89,14 +89,14 @@ class NeoxModelTest {
         List<int[]> windows = List.of(new int[] {2000, 2001, 2002, 2003, 2004, 7000, 12, 13, 14}, new int[] {5, 6});
         try (LoadedModel loaded = ModelCatalog.open(dir.resolve("pythia-tiny").toString(), manager)) {
             assertEquals("gpt_neox", loaded.model().info().architecture());
-            Activations acts = loaded.model().run(windows);
+            List<Activations> acts = loaded.model().run(windows);
             for (int b = 0; b < windows.size(); b++) {
                 float[][] expected = reference(windows.get(b));
                 for (int l = 0; l < LAYERS; l++) {
                     double diff = 0;
                     for (int pos = 0; pos < windows.get(b).length; pos++) {
                         for (int n = 0; n < INNER; n++) {
-                            diff = Math.max(diff, Math.abs(acts.value(l, b, pos, n) - expected[l][(pos + 1) * INNER + n]));
+                            diff = Math.max(diff, Math.abs(acts.get(l).value(b, pos, n) - expected[l][(pos + 1) * INNER + n]));
                         }
                     }
                     assertTrue(diff <= 1e-4, "window " + b + " layer " + l + ": max abs diff " + diff);
@@ -104,12 +104,12 @@ class NeoxModelTest {
             }
             int[] changed = windows.get(0).clone();
             changed[6] = 999;
-            Activations x = loaded.model().run(List.of(windows.get(0)));
-            Activations y = loaded.model().run(List.of(changed));
+            List<Activations> x = loaded.model().run(List.of(windows.get(0)));
+            List<Activations> y = loaded.model().run(List.of(changed));
             for (int pos = 0; pos < 6; pos++) {
                 for (int n = 0; n < INNER; n++) {
-                    assertEquals(Float.floatToRawIntBits(x.value(1, 0, pos, n)),
-                            Float.floatToRawIntBits(y.value(1, 0, pos, n)));
+                    assertEquals(Float.floatToRawIntBits(x.get(1).value(0, pos, n)),
+                            Float.floatToRawIntBits(y.get(1).value(0, pos, n)));
                 }
             }
         }

@@ -50,9 +50,9 @@ class RandomCheckpointTest {
                 assertEquals(shape.family(), loaded.model().info().architecture());
                 assertEquals(shape.parameters(), loaded.model().info().parameters());
                 int[] ids = java.util.Arrays.stream(tokenizer.ids("Call me Ishmael.")).mapToInt(i -> (int) i).toArray();
-                Activations acts = loaded.model().run(List.of(ids));
+                List<Activations> acts = loaded.model().run(List.of(ids));
                 float max = Float.NEGATIVE_INFINITY;
-                for (float v : acts.layers()[1]) {
+                for (float v : acts.get(1).values()) {
                     assertTrue(Float.isFinite(v));
                     max = Math.max(max, v);
                 }
