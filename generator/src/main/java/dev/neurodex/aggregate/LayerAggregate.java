@@ -2,21 +2,25 @@ package dev.neurodex.aggregate;
 
 import dev.neurodex.model.Activations;
 import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowRef;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
 /**
  * Everything the site needs from one layer, gathered in a single pass: per neuron the running max, min,
- * sum and count of positive activations, a histogram of all activations, the top-k windows, the k windows with
- * the most negative activations and uniform samples of windows per score interval. Memory is fixed by
- * neurons × (k + samples) × window;
- * it does not grow with the corpus. Two aggregates over disjoint parts of a corpus merge into exactly the
- * aggregate of one pass over both (given window orders from the same numbering).
+ * sum and count of positive activations, a histogram of all activations, the top-k windows, the windows with
+ * the most negative activations and uniform samples of windows per score interval. A kept window is a
+ * {@link dev.neurodex.tokenize.WindowRef} and the neuron's values at a bounded run of positions around its
+ * extreme token ({@code keep} for the top-k, {@link TopEntry#BEFORE} + 1 + {@link TopEntry#AFTER} for the
+ * others), so memory is fixed by neurons × (k · keep + samples · 41) floats: it grows neither with the corpus
+ * nor with the context. Two aggregates over disjoint parts of a corpus merge into exactly the aggregate of one
+ * pass over both (given window orders from the same numbering).
  */
 public final class LayerAggregate {
     private final int layer;
     private final int neurons;
+    private final int keep;
     private final float[] max;
     private final float[] min;
     private final double[] sum;
@@ -29,19 +33,29 @@ public final class LayerAggregate {
 
     /** Windows kept per (neuron, score interval); a page shows a few of them. */
     static final int SAMPLES_PER_INTERVAL = 5;
+    /** The most negative windows kept per neuron. */
+    public static final int BOTTOM = 5;
 
-    public LayerAggregate(int layer, int neurons, int k) {
-        this(layer, neurons, new float[neurons], new float[neurons], new double[neurons], new long[neurons],
-                new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, k),
+    /**
+     * @param k    top windows kept per neuron
+     * @param keep positions of each top window whose values are kept, around its max token
+     */
+    public LayerAggregate(int layer, int neurons, int k, int keep) {
+        this(layer, neurons, keep, new float[neurons], new float[neurons], new double[neurons], new long[neurons],
+                new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, BOTTOM),
                 new IntervalSamples(neurons, SAMPLES_PER_INTERVAL), 0);
+        if (keep < 1) {
+            throw new IllegalArgumentException("positions kept per top window must be at least 1, got " + keep);
+        }
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(min, Float.POSITIVE_INFINITY);
     }
 
-    private LayerAggregate(int layer, int neurons, float[] max, float[] min, double[] sum, long[] positives,
+    private LayerAggregate(int layer, int neurons, int keep, float[] max, float[] min, double[] sum, long[] positives,
                            long[] histogram, TopK top, TopK bottom, IntervalSamples samples, long tokens) {
         this.layer = layer;
         this.neurons = neurons;
+        this.keep = keep;
         this.max = max;
         this.min = min;
         this.sum = sum;
@@ -56,6 +70,7 @@ public final class LayerAggregate {
     void write(StateOutput out) throws java.io.IOException {
         out.writeInt(layer);
         out.writeInt(neurons);
+        out.writeInt(keep);
         out.writeLong(tokens);
         out.writeFloats(max);
         out.writeFloats(min);
@@ -70,6 +85,7 @@ public final class LayerAggregate {
     static LayerAggregate read(StateInput in) throws java.io.IOException {
         int layer = in.readInt();
         int neurons = in.readInt();
+        int keep = in.readInt();
         long tokens = in.readLong();
         float[] max = in.readFloats();
         float[] min = in.readFloats();
@@ -80,7 +96,7 @@ public final class LayerAggregate {
                 || histogram.length != neurons * ActivationBins.COUNT) {
             throw new java.io.IOException("layer " + layer + ": arrays do not match " + neurons + " neurons");
         }
-        return new LayerAggregate(layer, neurons, max, min, sum, positives, histogram, TopK.read(in), TopK.read(in),
+        return new LayerAggregate(layer, neurons, keep, max, min, sum, positives, histogram, TopK.read(in), TopK.read(in),
                 IntervalSamples.read(in), tokens);
     }
 
@@ -172,49 +188,56 @@ public final class LayerAggregate {
 
     /**
      * Offers the window to neuron n's top, bottom and samples. Each copies the neuron's values (column j of
-     * the tile) only if it keeps the window: the top-k the whole window, the others the context around the
-     * extreme token.
+     * the tile) only if it keeps the window, and only around the extreme token.
      */
     private void offer(int n, Window window, float score, float negated, float[] tile, int j,
                        boolean toTop, boolean toBottom, boolean toSamples) {
+        WindowRef ref = window.ref();
         int length = window.length();
         if (toTop) {
-            top.offer(n, score, window.order(), () -> new TopEntry(score, window, 0, column(tile, j, 0, length)));
+            top.offer(n, score, ref.order(), () -> {
+                // keep positions around the max, a quarter of them after it; shifted to fit inside the window
+                int at = first(tile, j, length, score);
+                int to = Math.min(length, Math.max(at + keep / 4 + 1, keep));
+                return entry(tile, j, Math.max(0, to - keep), to, score, ref);
+            });
         }
         if (toBottom) {
-            bottom.offer(n, negated, window.order(), () -> around(tile, j, length, -negated, negated, window));
+            bottom.offer(n, negated, ref.order(), () -> {
+                int at = first(tile, j, length, -negated);
+                return entry(tile, j, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1), negated, ref);
+            });
         }
         if (toSamples) {
-            samples.offer(n, score, window.order(), () -> around(tile, j, length, score, score, window));
+            samples.offer(n, score, ref.order(), () -> {
+                int at = first(tile, j, length, score);
+                return entry(tile, j, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1), score, ref);
+            });
         }
     }
 
-    /** Column j of the tile from window position {@code from} to {@code to}. */
-    private static float[] column(float[] tile, int j, int from, int to) {
-        float[] out = new float[to - from];
+    /** The first window position at which column j of the tile holds {@code value}. */
+    private static int first(float[] tile, int j, int length, float value) {
+        for (int at = 0; at < length; at++) {
+            if (tile[at * TILE + j] == value) {
+                return at;
+            }
+        }
+        throw new IllegalStateException("value " + value + " not among the window's values");
+    }
+
+    /** An entry holding column j of the tile from window position {@code from} to {@code to}. */
+    private static TopEntry entry(float[] tile, int j, int from, int to, float score, WindowRef ref) {
+        float[] values = new float[to - from];
         for (int pos = from; pos < to; pos++) {
-            out[pos - from] = tile[pos * TILE + j];
+            values[pos - from] = tile[pos * TILE + j];
         }
-        return out;
-    }
-
-    /** An entry holding column j around the first position whose value is {@code extreme}. */
-    private static TopEntry around(float[] tile, int j, int length, float extreme, float score, Window window) {
-        int at = 0;
-        while (at < length && tile[at * TILE + j] != extreme) {
-            at++;
-        }
-        if (at == length) {
-            throw new IllegalStateException("value " + extreme + " not among the window's values");
-        }
-        int from = Math.max(0, at - TopEntry.BEFORE);
-        int to = Math.min(length, at + TopEntry.AFTER + 1);
-        return new TopEntry(score, window, from, column(tile, j, from, to));
+        return new TopEntry(score, ref, from, values);
     }
 
     /** Folds in an aggregate of the same layer over another part of the corpus. */
     public void merge(LayerAggregate other) {
-        if (other.layer != layer || other.neurons != neurons) {
+        if (other.layer != layer || other.neurons != neurons || other.keep != keep) {
             throw new IllegalArgumentException("cannot merge layer " + other.layer + " into layer " + layer);
         }
         for (int n = 0; n < neurons; n++) {
@@ -256,6 +279,15 @@ public final class LayerAggregate {
     /** Sampled windows per score interval of neuron {@code n}, highest interval first. */
     public List<ScoreInterval> intervals(int n) {
         return samples.intervals(n);
+    }
+
+    /** Every window some neuron of this layer keeps (top, bottom or sample), once per entry. */
+    public void forEachWindow(java.util.function.Consumer<WindowRef> action) {
+        for (int n = 0; n < neurons; n++) {
+            top.sorted(n).forEach(e -> action.accept(e.window()));
+            bottom.sorted(n).forEach(e -> action.accept(e.window()));
+            samples.intervals(n).forEach(i -> i.samples().forEach(e -> action.accept(e.window())));
+        }
     }
 
     /** Counts of neuron {@code n}'s activations per {@link ActivationBins} bin, over every content token. */

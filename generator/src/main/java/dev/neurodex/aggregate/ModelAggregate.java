@@ -2,6 +2,9 @@ package dev.neurodex.aggregate;
 
 import dev.neurodex.model.Activations;
 import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowRef;
+import java.util.Map;
+import java.util.TreeMap;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +13,11 @@ import java.util.List;
 public final class ModelAggregate {
     private final List<LayerAggregate> layers;
 
-    public ModelAggregate(int layers, int neurons, int k) {
+    /** @param keep positions of each top window whose values are kept, around its max token */
+    public ModelAggregate(int layers, int neurons, int k, int keep) {
         List<LayerAggregate> list = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            list.add(new LayerAggregate(l, neurons, k));
+            list.add(new LayerAggregate(l, neurons, k, keep));
         }
         this.layers = List.copyOf(list);
     }
@@ -51,6 +55,15 @@ public final class ModelAggregate {
         for (int l = 0; l < layers.size(); l++) {
             layers.get(l).merge(other.layers.get(l));
         }
+    }
+
+    /** Every window some neuron keeps, each once, in corpus order: what the pages will show. */
+    public List<WindowRef> windows() {
+        Map<Long, WindowRef> byOrder = new TreeMap<>();
+        for (LayerAggregate layer : layers) {
+            layer.forEachWindow(w -> byOrder.putIfAbsent(w.order(), w));
+        }
+        return List.copyOf(byOrder.values());
     }
 
     public List<LayerAggregate> layers() {

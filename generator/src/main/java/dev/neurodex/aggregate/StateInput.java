@@ -2,6 +2,7 @@ package dev.neurodex.aggregate;
 
 import dev.neurodex.corpus.Origin;
 import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowRef;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,7 @@ import java.util.List;
 /** Reads what {@link StateOutput} wrote. */
 public final class StateInput {
     private final DataInputStream in;
-    private final List<Window> windows = new ArrayList<>();
+    private final List<WindowRef> windows = new ArrayList<>();
 
     public StateInput(InputStream in) {
         this.in = new DataInputStream(in);
@@ -72,12 +73,16 @@ public final class StateInput {
 
     TopEntry readEntry() throws IOException {
         float score = in.readFloat();
-        Window window = readWindow();
+        WindowRef window = readRef();
         int start = in.readInt();
         return new TopEntry(score, window, start, readFloats());
     }
 
     public Window readWindow() throws IOException {
+        return new Window(readRef(), readInts());
+    }
+
+    WindowRef readRef() throws IOException {
         int seen = in.readInt();
         if (seen >= 0) {
             if (seen >= windows.size()) {
@@ -88,14 +93,7 @@ public final class StateInput {
         String file = readString();
         int line = in.readInt();
         Origin origin = new Origin(file, line < 0 ? null : line, readString());
-        int index = in.readInt();
-        long order = in.readLong();
-        int[] ids = readInts();
-        String[] tokens = new String[in.readInt()];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = readString();
-        }
-        Window w = new Window(origin, index, order, ids, tokens, readInts(), readInts());
+        WindowRef w = new WindowRef(origin, in.readLong(), in.readInt(), in.readLong(), in.readInt(), in.readInt());
         windows.add(w);
         return w;
     }

@@ -2,6 +2,7 @@ package dev.neurodex.aggregate;
 
 import dev.neurodex.corpus.Origin;
 import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowRef;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +17,7 @@ import java.util.Map;
  */
 public final class StateOutput {
     private final DataOutputStream out;
-    private final Map<Window, Integer> windows = new IdentityHashMap<>();
+    private final Map<WindowRef, Integer> windows = new IdentityHashMap<>();
 
     public StateOutput(OutputStream out) {
         this.out = new DataOutputStream(out);
@@ -81,12 +82,18 @@ public final class StateOutput {
 
     void writeEntry(TopEntry e) throws IOException {
         out.writeFloat(e.score());
-        writeWindow(e.window());
+        writeRef(e.window());
         out.writeInt(e.start());
         writeFloats(e.values());
     }
 
+    /** A window as the scan runs it: where it is and its token ids. */
     public void writeWindow(Window w) throws IOException {
+        writeRef(w.ref());
+        writeInts(w.ids());
+    }
+
+    void writeRef(WindowRef w) throws IOException {
         Integer seen = windows.get(w);
         out.writeInt(seen == null ? -1 : seen);
         if (seen != null) {
@@ -97,15 +104,11 @@ public final class StateOutput {
         writeString(o.file());
         out.writeInt(o.line() == null ? -1 : o.line());
         writeString(o.source());
+        out.writeLong(w.document());
         out.writeInt(w.index());
         out.writeLong(w.order());
-        writeInts(w.ids());
-        out.writeInt(w.tokens().length);
-        for (String t : w.tokens()) {
-            writeString(t);
-        }
-        writeInts(w.charStart());
-        writeInts(w.charEnd());
+        out.writeInt(w.length());
+        out.writeInt(w.idsHash());
     }
 
     public void flush() throws IOException {

@@ -1,18 +1,18 @@
 package dev.neurodex.aggregate;
 
-import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowRef;
 
 /**
  * One kept window of a neuron.
  *
  * @param score  the neuron's maximum activation over the window's content tokens (for a bottom entry, the
  *               negated minimum while it is in the heap)
- * @param start  window position of {@code values[0]}: 0 when the entry holds the whole window, as top entries
- *               do; bottom entries and samples keep only the context around their extreme token, which for a
- *               1,024-token window is what keeps their memory small
+ * @param start  window position of {@code values[0]}: entries keep only a run of positions around their
+ *               extreme token (the whole window when it is short enough), so that their memory does not grow
+ *               with the context
  * @param values the neuron's activation at window positions {@code start ..}
  */
-public record TopEntry(float score, Window window, int start, float[] values) {
+public record TopEntry(float score, WindowRef window, int start, float[] values) {
 
     /** Tokens kept before and after the extreme token by entries that keep only its context. */
     public static final int BEFORE = 30;

@@ -21,9 +21,11 @@ import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
+import dev.neurodex.scan.WindowTextPass;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
+import dev.neurodex.tokenize.WindowTexts;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -55,7 +57,7 @@ public final class Benchmark {
              WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
             HookedModel model = loaded.model();
             ModelInfo info = model.info();
-            ScanConfig scan = new ScanConfig(config.context(), 20, config.batchSize(), config.scanTokens())
+            ScanConfig scan = new ScanConfig(config.context(), 20, config.batchSize(), config.scanTokens(), ScanConfig.KEEP)
                     .resolved(info.defaultContext());
             int width = model.frame().contentTokens(scan.context());
             r.put("model", info.slug());
@@ -117,8 +119,10 @@ public final class Benchmark {
             // Removed only at the end: deleting a layer's files while the next is written stalls the file system.
             Path pages = Files.createTempDirectory("neurodex-bench-render");
             try {
-                render(scanned, info, tokenizer, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
-                r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, tokenizer, pages)));
+                WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer, width, scanned.aggregate().windows());
+                RecordBuilder records = new RecordBuilder(info.slug(), texts, tokenizer::token);
+                render(scanned, info, records, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
+                r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, records, pages)));
                 Map<String, byte[]> layer = readLayer(pages);
                 r.put("render_write_only_pages_per_s", Timing.median(config.reps(), () -> writeOnly(layer, info, pages)));
             } finally {
@@ -186,7 +190,7 @@ public final class Benchmark {
     private List<int[]> corpusWindows(WindowTokenizer tokenizer, int batch, int width) {
         List<int[]> windows = new ArrayList<>();
         new CorpusReader(config.corpus(), new BadRecords(false, log)).read(doc -> {
-            for (var w : tokenizer.windows(doc, width, 0)) {
+            for (var w : tokenizer.windows(doc, 0, width, 0)) {
                 if (w.length() == width) {
                     windows.add(w.ids());
                 }
@@ -220,10 +224,10 @@ public final class Benchmark {
      * Neuron pages per second, as a build writes them: per neuron its record, page, embed page, search postings
      * and export line (one layer, through the build's own {@link LayerWriter}).
      */
-    private static double render(ScanResult scan, ModelInfo info, WindowTokenizer tokenizer, Path parent) throws Exception {
+    private static double render(ScanResult scan, ModelInfo info, RecordBuilder records, Path parent) throws Exception {
         SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(), "", "");
-        LayerWriter writer = new LayerWriter(new SiteRenderer("bench"), shape, new RecordBuilder(info.slug()),
-                new SearchIndex(info.slug()), new SiteFiles(Files.createTempDirectory(parent, "layer")), tokenizer::token);
+        LayerWriter writer = new LayerWriter(new SiteRenderer("bench"), shape, records,
+                new SearchIndex(info.slug()), new SiteFiles(Files.createTempDirectory(parent, "layer")));
         long start = System.nanoTime();
         writer.write(scan.aggregate().layers().get(0), null);
         return info.dMlp() / ((System.nanoTime() - start) / 1e9);

@@ -39,7 +39,7 @@ public final class ScanMemory {
         try (NDManager manager = OfflineEngine.newManager(Integer.parseInt(args[6]));
              LoadedModel loaded = ModelCatalog.open(model, manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
-            ScanConfig config = new ScanConfig(Integer.parseInt(args[4]), 20, Integer.parseInt(args[5]), tokens * repeat)
+            ScanConfig config = new ScanConfig(Integer.parseInt(args[4]), 20, Integer.parseInt(args[5]), tokens * repeat, ScanConfig.KEEP)
                     .resolved(loaded.model().info().defaultContext());
             new Scanner(loaded.model(), tokenizer, config)
                     .scan(new CorpusReader(roots, new BadRecords(false, new PrintWriter(System.err, true))), ScanProgress.NONE);

@@ -15,25 +15,22 @@ import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
  * Writes one layer of a model's folder: for every neuron, in parallel, its record, page, embed page, search
  * postings and line of the layer export; then the export and the layer's index page. {@code bench} times this
  * same class, so its pages per second are a build's.
- *
- * @param token the surface text of a token id, for the direct logit tables
  */
 public record LayerWriter(SiteRenderer renderer, SiteShape shape, RecordBuilder records, SearchIndex search,
-                          SiteFiles files, IntFunction<String> token) {
+                          SiteFiles files) {
 
     /** @param logits the layer's direct logit effect, or null; returns the neurons' summaries in neuron order */
     public List<ModelPage.Summary> write(LayerAggregate layer, DirectLogits logits) {
         int l = layer.layer();
         record Written(ModelPage.Summary summary, LayerPage.Row row, byte[] export) {}
         List<Written> written = IntStream.range(0, shape.neuronsPerLayer()).parallel().mapToObj(n -> {
-            NeuronRecord record = records.build(layer, n, logits, token);
+            NeuronRecord record = records.build(layer, n, logits);
             byte[] json = Json.bytes(record);
             files.write(l + "/" + n + ".json", json);
             renderer.neuron(files, record, shape);

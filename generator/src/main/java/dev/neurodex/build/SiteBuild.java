@@ -20,12 +20,14 @@ import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
+import dev.neurodex.scan.WindowTextPass;
 import dev.neurodex.store.Json;
 import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
 import dev.neurodex.store.Manifest;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SitePublisher;
+import dev.neurodex.tokenize.WindowTexts;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -82,7 +84,9 @@ public final class SiteBuild {
                 scan = scanner.scan(corpus, bar, checkpoints, from);
             }
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
-            int pages = write(publisher.staging(), loaded.model(), tokenizer, scan, manifest);
+            WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer,
+                    loaded.model().frame().contentTokens(scanConfig.context()), scan.aggregate().windows());
+            int pages = write(publisher.staging(), loaded.model(), tokenizer, texts, scan, manifest);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
@@ -105,11 +109,12 @@ public final class SiteBuild {
                 + info.slug());
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         Checkpoint.Identity identity = new Checkpoint.Identity(info.slug(), info.sha256(), scan.context(), scan.topK(),
-                scan.batchSize(), scan.maxTokens(), threads, corpus.fingerprint());
+                scan.keep(), scan.batchSize(), scan.maxTokens(), threads, corpus.fingerprint());
         return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
-    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, ScanResult scan, Manifest manifest) {
+    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, WindowTexts texts, ScanResult scan,
+                      Manifest manifest) {
         ModelInfo info = model.info();
         Map<Integer, String> tokenText = new ConcurrentHashMap<>();
         IntFunction<String> token = id -> tokenText.computeIfAbsent(id, tokenizer::token);
@@ -120,7 +125,7 @@ public final class SiteBuild {
                 info.sha256(), corpus);
         SearchIndex search = new SearchIndex(info.slug());
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
-        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug()), search, files, token);
+        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token), search, files);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = new ArrayList<>();
         for (LayerAggregate layer : scan.aggregate().layers()) {

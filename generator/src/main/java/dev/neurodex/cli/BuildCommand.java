@@ -49,6 +49,12 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "20", paramLabel = "K", description = "Top windows kept per neuron (default: ${DEFAULT-VALUE}).")
     int topK;
 
+    @Option(names = "--keep-values", defaultValue = "" + ScanConfig.KEEP, paramLabel = "N",
+            description = "Positions of each top window whose activations are kept, around its max token: windows "
+                    + "up to N tokens are kept whole, longer ones keep their text and these N values (default: "
+                    + "${DEFAULT-VALUE}). The scan's memory is neurons x top-k x N floats, whatever the context.")
+    int keepValues;
+
     @Option(names = "--context", defaultValue = "0", paramLabel = "C",
             description = "Positions per window including [CLS]/[SEP] or BOS (default: 128 for encoders, "
                     + "min(1024, the model's maximum) for causal models).")
@@ -101,7 +107,7 @@ final class BuildCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must not be negative, got " + threads);
         }
         try {
-            ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens);
+            ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens, keepValues);
             List<Path> paths = corpus == null ? List.of(DefaultCorpus.locate()) : corpus;
             if (name != null && !name.matches("[a-z0-9][a-z0-9._-]*")) {
                 throw new IllegalArgumentException("--name must be a lowercase slug (a-z, 0-9, . _ -), got '" + name + "'");

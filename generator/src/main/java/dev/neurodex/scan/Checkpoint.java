@@ -42,15 +42,15 @@ import java.util.Objects;
 public record Checkpoint(Identity identity, long documents, long nextOrder, long readTokens, long windows,
                          long tokens, long bytesRead, List<Window> pending, ModelAggregate aggregate) {
 
-    private static final String MAGIC = "neurodex-checkpoint 1\n";
+    private static final String MAGIC = "neurodex-checkpoint 2\n";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Everything that decides a scan's result. Threads are part of it because the engine's float sums may
      * depend on how work is split; the corpus is named by path, size and modification time of each file.
      */
-    public record Identity(String model, String modelSha256, int context, int topK, int batchSize, long maxTokens,
-                           int threads, List<String> corpus) {
+    public record Identity(String model, String modelSha256, int context, int topK, int keep, int batchSize,
+                           long maxTokens, int threads, List<String> corpus) {
 
         /** What differs between this identity and {@code other}, for the error message; null if nothing. */
         public String difference(Identity other) {
@@ -59,6 +59,7 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
             differ(d, "model weights (sha256)", modelSha256, other.modelSha256);
             differ(d, "--context", context, other.context);
             differ(d, "--top-k", topK, other.topK);
+            differ(d, "--keep-values", keep, other.keep);
             differ(d, "--batch-size", batchSize, other.batchSize);
             differ(d, "--max-tokens", maxTokens, other.maxTokens);
             differ(d, "--threads", threads, other.threads);
@@ -106,7 +107,7 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             byte[] magic = raw.readNBytes(MAGIC.length());
             if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
-                throw new IOException(file + " is not a neurodex checkpoint");
+                throw new IOException(file + " is not a checkpoint of this neurodex version");
             }
             StateInput in = new StateInput(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
             Header h = JSON.readValue(in.readBytes(in.readInt()), Header.class);

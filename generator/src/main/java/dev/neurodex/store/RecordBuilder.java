@@ -6,7 +6,9 @@ import dev.neurodex.aggregate.ScoreInterval;
 import dev.neurodex.aggregate.TopEntry;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookName;
-import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowRef;
+import dev.neurodex.tokenize.WindowText;
+import dev.neurodex.tokenize.WindowTexts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /** Turns a layer's aggregation state into neuron records. */
 public final class RecordBuilder {
@@ -24,38 +27,38 @@ public final class RecordBuilder {
     public static final int AFTER = TopEntry.AFTER;
     static final int INTERVALS = 5;
     static final int SAMPLES = 4;
-    static final int BOTTOM = 5;
 
     private final String model;
-
-    public RecordBuilder(String model) {
-        this.model = model;
-    }
-
-    public NeuronRecord build(LayerAggregate layer, int neuron) {
-        return build(layer, neuron, null, null);
-    }
+    private final WindowTexts texts;
+    private final IntFunction<String> token;
 
     /**
-     * @param logits the layer's direct logit effect, or null (encoders have none)
-     * @param token  the surface text of a token id, for the logit tables
+     * @param texts the text of every window the aggregate keeps
+     * @param token the text of a token id, for the direct logit tables
      */
-    public NeuronRecord build(LayerAggregate layer, int neuron, DirectLogits logits, IntFunction<String> token) {
+    public RecordBuilder(String model, WindowTexts texts, IntFunction<String> token) {
+        this.model = model;
+        this.texts = texts;
+        this.token = token;
+    }
+
+    /** @param logits the layer's direct logit effect, or null (encoders have none) */
+    public NeuronRecord build(LayerAggregate layer, int neuron, DirectLogits logits) {
         List<TopEntry> topEntries = layer.top(neuron);
-        List<NeuronRecord.Example> top = topEntries.stream().map(RecordBuilder::example).toList();
+        List<NeuronRecord.Example> top = topEntries.stream().map(this::example).toList();
         Set<Long> inTop = topEntries.stream().map(e -> e.window().order()).collect(Collectors.toSet());
-        List<NeuronRecord.Example> bottom = layer.bottom(neuron).stream().limit(BOTTOM).map(RecordBuilder::example).toList();
+        List<NeuronRecord.Example> bottom = layer.bottom(neuron).stream().map(this::example).toList();
         List<TokenCount> tokens = maxTokens(top);
         double concentration = top.isEmpty() ? 0 : (double) tokens.get(0).count() / top.size();
         return new NeuronRecord(model, layer.layer(), neuron, HookName.mlpPost(layer.layer()),
                 NeuronRecord.Stats.of(layer.stats(neuron)), top, histogram(layer.histogram(neuron)),
                 intervals(layer.intervals(neuron), inTop), bottom, tokens.stream().map(TokenCount::record).toList(),
                 concentration, logits == null ? null : new NeuronRecord.Logits(
-                        pairs(logits.topIds()[neuron], logits.topValues()[neuron], token),
-                        pairs(logits.bottomIds()[neuron], logits.bottomValues()[neuron], token)));
+                        pairs(logits.topIds()[neuron], logits.topValues()[neuron]),
+                        pairs(logits.bottomIds()[neuron], logits.bottomValues()[neuron])));
     }
 
-    private static List<List<Object>> pairs(int[] ids, float[] values, IntFunction<String> token) {
+    private List<List<Object>> pairs(int[] ids, float[] values) {
         List<List<Object>> out = new ArrayList<>();
         for (int i = 0; i < ids.length; i++) {
             out.add(List.of(token.apply(ids[i]), values[i]));
@@ -74,11 +77,11 @@ public final class RecordBuilder {
     }
 
     /** The highest intervals that still have samples once the top-k windows are left out. */
-    private static List<NeuronRecord.Interval> intervals(List<ScoreInterval> all, Set<Long> inTop) {
+    private List<NeuronRecord.Interval> intervals(List<ScoreInterval> all, Set<Long> inTop) {
         List<NeuronRecord.Interval> out = new ArrayList<>();
         for (ScoreInterval interval : all) {
             List<NeuronRecord.Example> samples = interval.samples().stream()
-                    .filter(e -> !inTop.contains(e.window().order())).limit(SAMPLES).map(RecordBuilder::example).toList();
+                    .filter(e -> !inTop.contains(e.window().order())).limit(SAMPLES).map(this::example).toList();
             if (!samples.isEmpty() && out.size() < INTERVALS) {
                 out.add(new NeuronRecord.Interval(interval.low(), interval.high(), interval.windows(), samples));
             }
@@ -87,14 +90,15 @@ public final class RecordBuilder {
     }
 
     /** An entry as a record example: the window's tokens at the positions the entry holds values for. */
-    private static NeuronRecord.Example example(TopEntry e) {
-        Window w = e.window();
+    private NeuronRecord.Example example(TopEntry e) {
+        WindowRef w = e.window();
+        WindowText text = texts.get(w);
         int from = e.start();
         int to = from + e.values().length;
         int max = from + e.maxIndex();
+        List<String> tokens = IntStream.range(from, to).mapToObj(text::token).toList();
         return new NeuronRecord.Example(e.score(), new NeuronRecord.Doc(w.origin().file(), w.origin().line()),
-                w.index(), w.origin().source(), List.of(w.tokens()).subList(from, to), e.values(), max - from,
-                w.charStart()[max], w.charEnd()[max], from);
+                w.index(), w.origin().source(), tokens, e.values(), max - from, text.charStart(max), text.charEnd(max), from);
     }
 
     /** Max tokens of the top examples, grouped as a reader would (case and surrounding space ignored). */

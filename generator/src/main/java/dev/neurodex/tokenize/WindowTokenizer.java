@@ -45,9 +45,27 @@ public final class WindowTokenizer implements AutoCloseable {
     /**
      * Consecutive non-overlapping windows of at most {@code width} content tokens, from the first token.
      *
+     * @param document   1-based number of the document in corpus order
      * @param firstOrder corpus-wide order number of the document's first window
      */
-    public List<Window> windows(Document doc, int width, long firstOrder) {
+    public List<Window> windows(Document doc, long document, int width, long firstOrder) {
+        if (doc.text().isEmpty()) {
+            return List.of();
+        }
+        long[] ids = tokenizer.encode(doc.text(), false, false).getIds();
+        List<Window> windows = new ArrayList<>((ids.length + width - 1) / width);
+        for (int from = 0, index = 0; from < ids.length; from += width, index++) {
+            int[] windowIds = new int[Math.min(ids.length, from + width) - from];
+            for (int i = 0; i < windowIds.length; i++) {
+                windowIds[i] = Math.toIntExact(ids[from + i]);
+            }
+            windows.add(new Window(doc.origin(), document, index, firstOrder + index, windowIds));
+        }
+        return windows;
+    }
+
+    /** The same windows as {@link #windows}, as text: each token's surface string and its span in the document. */
+    public List<WindowText> texts(Document doc, int width) {
         String text = doc.text();
         if (text.isEmpty()) {
             return List.of();
@@ -56,10 +74,9 @@ public final class WindowTokenizer implements AutoCloseable {
         long[] ids = encoding.getIds();
         CharSpan[] spans = encoding.getCharTokenSpans();
         CodePoints cp = new CodePoints(text);
-        List<Window> windows = new ArrayList<>((ids.length + width - 1) / width);
-        for (int from = 0, index = 0; from < ids.length; from += width, index++) {
-            int to = Math.min(ids.length, from + width);
-            int n = to - from;
+        List<WindowText> windows = new ArrayList<>((ids.length + width - 1) / width);
+        for (int from = 0; from < ids.length; from += width) {
+            int n = Math.min(ids.length, from + width) - from;
             int[] windowIds = new int[n];
             int[] starts = new int[n];
             int[] ends = new int[n];
@@ -75,7 +92,7 @@ public final class WindowTokenizer implements AutoCloseable {
                 tokens[i] = cp.substring(previousEnd, tokenEnd);
                 previousEnd = tokenEnd;
             }
-            windows.add(new Window(doc.origin(), index, firstOrder + index, windowIds, tokens, starts, ends));
+            windows.add(new WindowText(windowIds, tokens, starts, ends));
         }
         return windows;
     }
@@ -109,5 +126,4 @@ public final class WindowTokenizer implements AutoCloseable {
             return charIndex == null ? text.substring(cpStart, cpEnd) : text.substring(charIndex[cpStart], charIndex[cpEnd]);
         }
     }
-
 }

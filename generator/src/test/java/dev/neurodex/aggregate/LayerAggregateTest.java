@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class LayerAggregateTest {
     private static final int NEURONS = 37;
     private static final int K = 5;
+    /** More than any test window is long: top entries keep their whole window. */
+    private static final int KEEP = 100;
 
     /** A batch of random windows with random activations (quantised, so that ties really occur). */
     private record Batch(List<Window> windows, Activations acts) {}
@@ -31,10 +33,7 @@ class LayerAggregateTest {
             List<Window> windows = new ArrayList<>();
             for (int b = 0; b < size; b++) {
                 int len = 1 + random.nextInt(seq - 1);
-                String[] tokens = new String[len];
-                java.util.Arrays.fill(tokens, " t" + order);
-                windows.add(new Window(new Origin("f", (int) order, null), 0, order++, new int[len], tokens,
-                        new int[len], new int[len]));
+                windows.add(new Window(new Origin("f", (int) order, null), order + 1, 0, order++, new int[len]));
             }
             float[] values = new float[size * (seq + 1) * NEURONS];
             for (int v = 0; v < values.length; v++) {
@@ -46,7 +45,7 @@ class LayerAggregateTest {
     }
 
     private static LayerAggregate aggregate(List<Batch> batches) {
-        LayerAggregate agg = new LayerAggregate(0, NEURONS, K);
+        LayerAggregate agg = new LayerAggregate(0, NEURONS, K, KEEP);
         for (Batch b : batches) {
             agg.add(b.acts(), b.windows());
         }
@@ -172,9 +171,9 @@ class LayerAggregateTest {
     @Test
     void aRestoredStateContinuesExactlyAsTheOriginal() throws Exception {
         List<Batch> batches = randomBatches(new Random(12), 40, 0);
-        ModelAggregate whole = new ModelAggregate(1, NEURONS, K);
+        ModelAggregate whole = new ModelAggregate(1, NEURONS, K, KEEP);
         batches.forEach(b -> whole.add(b.acts(), b.windows()));
-        ModelAggregate first = new ModelAggregate(1, NEURONS, K);
+        ModelAggregate first = new ModelAggregate(1, NEURONS, K, KEEP);
         batches.subList(0, 13).forEach(b -> first.add(b.acts(), b.windows()));
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         StateOutput out = new StateOutput(bytes);
@@ -182,11 +181,26 @@ class LayerAggregateTest {
         out.flush();
         ModelAggregate restored = ModelAggregate.read(new StateInput(new java.io.ByteArrayInputStream(bytes.toByteArray())));
         batches.subList(13, 40).forEach(b -> restored.add(b.acts(), b.windows()));
-        dev.neurodex.store.RecordBuilder records = new dev.neurodex.store.RecordBuilder("m");
+        LayerAggregate a = whole.layers().get(0);
+        LayerAggregate b = restored.layers().get(0);
+        assertEquals(a.tokens(), b.tokens());
         for (int n = 0; n < NEURONS; n++) {
-            assertArrayEquals(dev.neurodex.store.Json.bytes(records.build(whole.layers().get(0), n)),
-                    dev.neurodex.store.Json.bytes(records.build(restored.layers().get(0), n)), "neuron " + n);
+            assertEquals(a.stats(n), b.stats(n));
+            assertArrayEquals(a.histogram(n), b.histogram(n));
+            assertEquals(describe(a.top(n)), describe(b.top(n)), "top of neuron " + n);
+            assertEquals(describe(a.bottom(n)), describe(b.bottom(n)), "bottom of neuron " + n);
+            assertEquals(a.intervals(n).size(), b.intervals(n).size());
+            for (int i = 0; i < a.intervals(n).size(); i++) {
+                assertEquals(a.intervals(n).get(i).windows(), b.intervals(n).get(i).windows());
+                assertEquals(describe(a.intervals(n).get(i).samples()), describe(b.intervals(n).get(i).samples()));
+            }
         }
+    }
+
+    /** Everything an entry holds, as text: score, window (where and which) and values. */
+    private static List<String> describe(List<TopEntry> entries) {
+        return entries.stream().map(e -> e.score() + " " + e.window() + " " + e.start() + " "
+                + java.util.Arrays.toString(e.values())).toList();
     }
 
     @Test
@@ -249,7 +263,7 @@ class LayerAggregateTest {
     @Test
     void keptContextIsTheNeuronsOwnValuesAroundTheExtremeToken() {
         int len = 100;
-        Window w = new Window(new Origin("f", 1, null), 0, 0, new int[len], new String[len], new int[len], new int[len]);
+        Window w = new Window(new Origin("f", 1, null), 1, 0, 0, new int[len]);
         float[] values = new float[(len + 1) * NEURONS];
         for (int pos = 0; pos < len; pos++) {
             for (int n = 0; n < NEURONS; n++) {
@@ -262,8 +276,11 @@ class LayerAggregateTest {
             values[(1 + low) * NEURONS + n] = -1 - n;
             values[(1 + high) * NEURONS + n] = 1e6f + n;
         }
-        LayerAggregate agg = new LayerAggregate(0, NEURONS, K);
+        LayerAggregate agg = new LayerAggregate(0, NEURONS, K, KEEP);
         agg.add(new Activations(0, 1, len + 1, 1, NEURONS, values), List.of(w));
+        int keep = 30;
+        LayerAggregate short30 = new LayerAggregate(0, NEURONS, K, keep);
+        short30.add(new Activations(0, 1, len + 1, 1, NEURONS, values), List.of(w));
         for (int n = 0; n < NEURONS; n++) {
             TopEntry bottom = agg.bottom(n).get(0);
             assertEquals(low - TopEntry.BEFORE, bottom.start(), "neuron " + n);
@@ -275,6 +292,13 @@ class LayerAggregateTest {
             assertEquals(1e6f + n, sample.values()[TopEntry.BEFORE]);
             assertEquals(1 + n * 1000 + high + TopEntry.AFTER, sample.values()[sample.values().length - 1]);
             assertEquals(len, agg.top(n).get(0).values().length, "a top entry keeps the whole window");
+            // Keeping 30 positions: the max and the 30 / 4 = 7 after it, the rest before it.
+            TopEntry top = short30.top(n).get(0);
+            assertEquals(high + 7 + 1 - keep, top.start(), "neuron " + n);
+            assertEquals(keep, top.values().length);
+            assertEquals(1e6f + n, top.values()[high - top.start()]);
+            assertEquals(1 + n * 1000 + top.start(), top.values()[0]);
+            assertEquals(high - top.start(), top.maxIndex());
         }
     }
 }

@@ -83,4 +83,47 @@ class CausalBuildTest {
         assertTrue(logits.get("top").get(0).get(0).isTextual());
         assertTrue(page.contains("Promotes (direct logit effect)"));
     }
+
+    @Test
+    void topWindowsLongerThanKeepValuesKeepExactlyTheirValuesAroundTheMax() throws Exception {
+        Path model = tinyGpt2("gpt2-keep");
+        Path corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test", "The whale surfaced and dove again. ".repeat(12),
+                "Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(3));
+        Path whole = dir.resolve("whole");
+        Path kept = dir.resolve("kept");
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--corpus", corpus.toString(),
+                "--out", whole.toString(), "--quiet", "--top-k", "4", "--keep-values", "1024"));
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--corpus", corpus.toString(),
+                "--out", kept.toString(), "--quiet", "--top-k", "4", "--keep-values", "8"));
+        ObjectMapper json = new ObjectMapper();
+        int cut = 0;
+        for (int layer = 0; layer < 2; layer++) {
+            for (int n = 0; n < 64; n += 7) {
+                String record = "gpt2-keep/" + layer + "/" + n + ".json";
+                JsonNode a = json.readTree(whole.resolve(record).toFile()).get("top");
+                JsonNode b = json.readTree(kept.resolve(record).toFile()).get("top");
+                assertEquals(a.size(), b.size());
+                for (int i = 0; i < a.size(); i++) {
+                    JsonNode x = a.get(i);
+                    JsonNode y = b.get(i);
+                    String at = record + " top " + i;
+                    for (String field : List.of("value", "doc", "window", "maxCharStart", "maxCharEnd")) {
+                        assertEquals(x.get(field), y.get(field), at + " " + field);
+                    }
+                    int start = y.get("start").asInt();
+                    int length = y.get("values").size();
+                    assertEquals(Math.min(8, x.get("values").size()), length, at);
+                    cut += x.get("values").size() > 8 ? 1 : 0;
+                    assertEquals(x.get("maxIndex").asInt(), start + y.get("maxIndex").asInt(), at);
+                    int after = y.get("values").size() - 1 - y.get("maxIndex").asInt();
+                    assertTrue(after <= 2 || start == 0, at + ": a quarter of the kept positions after the max");
+                    for (int p = 0; p < length; p++) {
+                        assertEquals(x.get("values").get(start + p), y.get("values").get(p), at + " position " + p);
+                        assertEquals(x.get("tokens").get(start + p), y.get("tokens").get(p), at + " position " + p);
+                    }
+                }
+            }
+        }
+        assertTrue(cut > 10, "most top windows are longer than 8 tokens here: " + cut);
+    }
 }

@@ -34,7 +34,7 @@ class WindowTokenizerTest {
     @Test
     void longDocumentIsCutIntoConsecutiveWindowsWithoutTruncationOrSpecials() {
         String text = "word ".repeat(300).strip(); // 300 tokens: beyond both 128 and the 512 default truncation
-        List<Window> windows = tokenizer.windows(doc(text.repeat(2)), 126, 10);
+        List<Window> windows = tokenizer.windows(doc(text.repeat(2)), 1, 126, 10);
         int total = windows.stream().mapToInt(Window::length).sum();
         assertEquals(tokenizer.ids(text.repeat(2)).length, total);
         assertTrue(total > 512, "the tokenizer truncated: " + total);
@@ -43,7 +43,7 @@ class WindowTokenizerTest {
         }
         assertEquals(total - 126 * (windows.size() - 1), windows.get(windows.size() - 1).length());
         for (int i = 0; i < windows.size(); i++) {
-            assertEquals(i, windows.get(i).index());
+            assertEquals(i, windows.get(i).ref().index());
             assertEquals(10 + i, windows.get(i).order());
             assertTrue(Arrays.stream(windows.get(i).ids()).noneMatch(id -> id == 101 || id == 102 || id == 0),
                     "a special token in window " + i);
@@ -54,7 +54,7 @@ class WindowTokenizerTest {
     void windowsAreConsecutiveSlicesOfTheDocumentTokens() {
         String text = "The quick brown fox jumps over the lazy dog. ".repeat(20);
         long[] all = tokenizer.ids(text);
-        List<Window> windows = tokenizer.windows(doc(text), 50, 0);
+        List<Window> windows = tokenizer.windows(doc(text), 1, 50, 0);
         int at = 0;
         for (Window w : windows) {
             for (int id : w.ids()) {
@@ -66,33 +66,42 @@ class WindowTokenizerTest {
 
     @Test
     void emptyTextGivesNoWindow() {
-        assertEquals(List.of(), tokenizer.windows(doc(""), 126, 0));
+        assertEquals(List.of(), tokenizer.windows(doc(""), 1, 126, 0));
     }
 
     @Test
     void spansAreCodePointsAndTokensJoinToTheText() {
         String text = "naïve 😀 café 東京タワー is tall 🚀🚀 end";
-        List<Window> windows = tokenizer.windows(doc(text), 126, 0);
+        List<WindowText> windows = tokenizer.texts(doc(text), 126);
         assertEquals(1, windows.size());
-        Window w = windows.get(0);
+        WindowText w = windows.get(0);
+        assertArrayEquals(tokenizer.windows(doc(text), 1, 126, 0).get(0).ids(), w.ids(0, w.length()), "the same ids");
         int[] cps = text.codePoints().toArray();
+        StringBuilder joined = new StringBuilder();
         for (int i = 0; i < w.length(); i++) {
             // What Python's text[start:end] gives, with code point indexes.
-            String piece = new String(cps, w.charStart()[i], w.charEnd()[i] - w.charStart()[i]);
-            assertTrue(w.tokens()[i].endsWith(piece) || piece.isEmpty() || w.tokens()[i].isEmpty(),
-                    "token " + i + " '" + w.tokens()[i] + "' does not end with its span '" + piece + "'");
+            String piece = new String(cps, w.charStart(i), w.charEnd(i) - w.charStart(i));
+            assertTrue(w.token(i).endsWith(piece) || piece.isEmpty() || w.token(i).isEmpty(),
+                    "token " + i + " '" + w.token(i) + "' does not end with its span '" + piece + "'");
+            joined.append(w.token(i));
         }
-        String joined = String.join("", w.tokens());
-        int first = w.charStart()[0];
-        int last = w.charEnd()[w.length() - 1];
-        assertEquals(new String(cps, first, last - first), joined);
+        int first = w.charStart(0);
+        int last = w.charEnd(w.length() - 1);
+        assertEquals(new String(cps, first, last - first), joined.toString());
         // The rocket after the emoji-free text: its span must point at the rocket in code points.
         int rocket = text.codePoints().boxed().toList().indexOf("🚀".codePointAt(0));
-        assertTrue(Arrays.stream(w.charStart()).anyMatch(s -> s == rocket), "no token starts at the rocket (cp " + rocket + ")");
-        String tokyo = "東";
-        int tokyoAt = text.codePoints().boxed().toList().indexOf(tokyo.codePointAt(0));
-        int k = Arrays.stream(w.charStart()).boxed().toList().indexOf(tokyoAt);
-        assertEquals(" 東", w.tokens()[k]);
+        int tokyoAt = text.codePoints().boxed().toList().indexOf("東".codePointAt(0));
+        boolean rocketFound = false;
+        for (int i = 0; i < w.length(); i++) {
+            rocketFound |= w.charStart(i) == rocket;
+            if (w.charStart(i) == tokyoAt) {
+                assertEquals(" 東", w.token(i));
+            }
+        }
+        assertTrue(rocketFound, "no token starts at the rocket (cp " + rocket + ")");
+        WindowText cut = w.prefix(3);
+        assertEquals(3, cut.length());
+        assertEquals(w.token(2), cut.token(2));
     }
 
     @Test
