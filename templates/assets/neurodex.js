@@ -5,6 +5,7 @@
   var root = self ? self.src.replace(/assets\/neurodex\.js(\?.*)?$/, "") : "";
   var models = window.NEURODEX_MODELS || [];
   var header = document.querySelector("header.neuron");
+  if (location.hash === "#embed") { document.body.classList.add("embed"); } // for browsers without :has()
 
   function pick(n) { return Math.floor(Math.random() * n); }
 
@@ -55,17 +56,146 @@
     }
   });
 
-  // Hovering a token shows the token (whitespace visible) and its exact activation. The values sit in the
-  // example's data-v, one per token span in window order (the .far and .more spans only group and mark).
-  var TOKEN = "span:not(.far):not(.more)";
-  function tokenValue(span) {
-    var text = span.closest(".text[data-v]");
-    var i = Array.prototype.indexOf.call(text.querySelectorAll(TOKEN), span);
-    return text.dataset.v.split(" ")[i];
+  // Token values and whole windows. A page carries its examples as coloured text; the values of each example
+  // (12-bit steps of the neuron's scale) and the lengths of its tokens are in the layer's values file, the whole
+  // top windows in the model's window store. Both are loaded by script tags on first use: fetch does not work
+  // from file://.
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var loaded = {};
+  var waiting = {};
+  window.neurodexValues = function (model, layer, first, neurons) { arrived(model + "/" + layer + "/v" + first, neurons); };
+  window.neurodexWindows = function (model, shard, windows) { arrived(model + "/w" + shard, windows); };
+  function arrived(key, data) {
+    loaded[key] = data;
+    (waiting[key] || []).forEach(function (done) { done(data); });
+    delete waiting[key];
+  }
+  function load(src, key, done) {
+    if (loaded[key]) { done(loaded[key]); return; }
+    if (!waiting[key]) {
+      waiting[key] = [];
+      var script = document.createElement("script");
+      script.src = src;
+      document.head.appendChild(script);
+    }
+    waiting[key].push(done);
+  }
+  function steps(text, scale) {
+    var out = [];
+    for (var i = 0; i < text.length; i += 2) {
+      out.push(((DIGITS.indexOf(text[i]) << 6 | DIGITS.indexOf(text[i + 1])) - 2048) / 2047 * scale);
+    }
+    return out;
+  }
+  function colour(value, scale) { // as the pages' Palette: eight steps each way, white near zero
+    var step = Math.ceil(Math.min(1, Math.abs(value) / scale) * 8 - 0.5);
+    return step <= 0 ? "" : (value > 0 ? "p" : "n") + step;
+  }
+  var scale = header ? parseFloat(header.dataset.scale) : 1;
+  var valuesFile = header ? header.dataset.values : null;
+  var neuron = header ? parseInt(header.dataset.neuron, 10) : 0;
+  function withValues(done) {
+    var first = neuron - neuron % 64;
+    load(valuesFile, header.dataset.model + "/" + header.dataset.layer + "/v" + first, function (neurons) {
+      done(neurons[neuron - first]);
+    });
+  }
+  // Rewrites an example's text as one span per token (data-p: window position), coloured from its values.
+  function tokenize(example, tokens, from, entry) {
+    var text = example.querySelector(".text");
+    var kept = steps(entry[1], scale);
+    var max = parseInt(example.dataset.m, 10);
+    text.textContent = "";
+    text.classList.toggle("l", from > 0);
+    text.classList.toggle("r", from + tokens.length < (example.windowLength || Infinity));
+    tokens.forEach(function (token, i) {
+      var p = from + i, value = kept[p - entry[0]];
+      var span = document.createElement("span");
+      span.textContent = token;
+      span.dataset.p = p;
+      span.className = (value === undefined ? "nk" : colour(value, scale)) + (p === max ? " m" : "");
+      text.appendChild(span);
+    });
+  }
+  function lengths(text) { // one base64url character per token, or "_" decimal ";" from 63 up
+    var out = [];
+    for (var i = 0; i < text.length; i++) {
+      if (text[i] === "_") {
+        var end = text.indexOf(";", i);
+        out.push(parseInt(text.substring(i + 1, end), 10));
+        i = end;
+      } else {
+        out.push(DIGITS.indexOf(text[i]));
+      }
+    }
+    return out;
+  }
+  function contextTokens(example, entry) {
+    var all = example.querySelector(".text").textContent; // the "…" are the stylesheet's, not text
+    var tokens = [], at = 0;
+    lengths(entry[2]).forEach(function (length) { tokens.push(all.substr(at, length)); at += length; });
+    return tokens;
+  }
+  function upgrade(example, entry) {
+    if (example.dataset.split) { return; }
+    example.dataset.split = "1";
+    // Whether the window goes on past what the page shows, from the page itself; its length is known once
+    // the whole window has been loaded.
+    if (!example.querySelector(".text").classList.contains("r")) {
+      example.windowLength = parseInt(example.dataset.s, 10) + lengths(entry[2]).length;
+    }
+    example.context = contextTokens(example, entry);
+    tokenize(example, example.context, parseInt(example.dataset.s, 10), entry);
+  }
+  var examples = document.querySelectorAll("ol.examples > li[data-s]"); // in page order, as the values file
+  var upgraded = false;
+  function upgradeAll(then) {
+    withValues(function (entries) {
+      if (!upgraded) {
+        upgraded = true;
+        examples.forEach(function (ex, i) { upgrade(ex, entries[i]); });
+      }
+      if (then) { then(entries); }
+    });
+  }
+  if (header && valuesFile) {
+    document.addEventListener("mouseover", function (event) {
+      if (!upgraded && event.target.closest && event.target.closest("ol.examples .text")) { upgradeAll(); }
+    });
+    examples.forEach(function (example) {
+      var key = example.dataset.w;
+      var text = example.querySelector(".text");
+      if (!key || !(text.classList.contains("l") || text.classList.contains("r"))) { return; } // all of it is shown
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "whole";
+      button.textContent = "whole window";
+      example.querySelector(".meta").appendChild(button);
+      button.addEventListener("click", function () {
+        upgradeAll(function (entries) {
+          var entry = entries[Array.prototype.indexOf.call(examples, example)];
+          if (example.dataset.whole === "1") {
+            example.dataset.whole = "";
+            button.textContent = "whole window";
+            tokenize(example, example.context, parseInt(example.dataset.s, 10), entry);
+            return;
+          }
+          var shard = key.split(".");
+          load(root + encodeURIComponent(header.dataset.model) + "/windows/" + shard[0] + ".js",
+              header.dataset.model + "/w" + shard[0], function (windows) {
+                var window = windows[parseInt(shard[1], 10)];
+                example.dataset.whole = "1";
+                example.windowLength = window.length;
+                button.textContent = "context only";
+                tokenize(example, window, 0, entry);
+              });
+        });
+      });
+    });
   }
   var tip = null;
   document.addEventListener("mouseover", function (event) {
-    var span = event.target.closest ? event.target.closest(".text[data-v] " + TOKEN) : null;
+    var span = event.target.closest ? event.target.closest("ol.examples .text span[data-p]") : null;
     if (!span) {
       if (tip) { tip.remove(); tip = null; }
       return;
@@ -75,7 +205,14 @@
       tip.className = "tooltip";
       document.body.appendChild(tip);
     }
-    tip.textContent = JSON.stringify(span.textContent) + "  " + tokenValue(span);
+    var example = span.closest("ol.examples > li");
+    withValues(function (entries) {
+      var entry = entries[Array.prototype.indexOf.call(examples, example)];
+      var value = steps(entry[1], scale)[parseInt(span.dataset.p, 10) - entry[0]];
+      var exact = span.classList.contains("m") ? example.querySelector(".meta strong").textContent : null;
+      tip.textContent = JSON.stringify(span.textContent) + "  " + (exact || (value === undefined ? "not kept"
+          : value.toPrecision(3)));
+    });
     var box = span.getBoundingClientRect();
     tip.style.left = (window.scrollX + box.left) + "px";
     tip.style.top = (window.scrollY + box.bottom + 4) + "px";

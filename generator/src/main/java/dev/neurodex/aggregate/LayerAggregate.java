@@ -281,12 +281,14 @@ public final class LayerAggregate {
         return samples.intervals(n);
     }
 
-    /** Every window some neuron of this layer keeps (top, bottom or sample), once per entry. */
-    public void forEachWindow(java.util.function.Consumer<WindowRef> action) {
+    /** Every window some neuron of this layer keeps, once per entry: among its top-k, or also bottom and samples. */
+    public void forEachWindow(boolean topOnly, java.util.function.Consumer<WindowRef> action) {
         for (int n = 0; n < neurons; n++) {
             top.sorted(n).forEach(e -> action.accept(e.window()));
-            bottom.sorted(n).forEach(e -> action.accept(e.window()));
-            samples.intervals(n).forEach(i -> i.samples().forEach(e -> action.accept(e.window())));
+            if (!topOnly) {
+                bottom.sorted(n).forEach(e -> action.accept(e.window()));
+                samples.intervals(n).forEach(i -> i.samples().forEach(e -> action.accept(e.window())));
+            }
         }
     }
 

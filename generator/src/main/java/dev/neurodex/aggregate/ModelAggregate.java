@@ -59,9 +59,18 @@ public final class ModelAggregate {
 
     /** Every window some neuron keeps, each once, in corpus order: what the pages will show. */
     public List<WindowRef> windows() {
+        return windows(false);
+    }
+
+    /** Every window among some neuron's top-k, each once, in corpus order: what the window store holds. */
+    public List<WindowRef> topWindows() {
+        return windows(true);
+    }
+
+    private List<WindowRef> windows(boolean topOnly) {
         Map<Long, WindowRef> byOrder = new TreeMap<>();
         for (LayerAggregate layer : layers) {
-            layer.forEachWindow(w -> byOrder.putIfAbsent(w.order(), w));
+            layer.forEachWindow(topOnly, w -> byOrder.putIfAbsent(w.order(), w));
         }
         return List.copyOf(byOrder.values());
     }

@@ -25,6 +25,7 @@ import dev.neurodex.scan.WindowTextPass;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
+import dev.neurodex.store.WindowStore;
 import dev.neurodex.tokenize.WindowTexts;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
@@ -121,8 +122,9 @@ public final class Benchmark {
             try {
                 WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer, width, scanned.aggregate().windows());
                 RecordBuilder records = new RecordBuilder(info.slug(), texts, tokenizer::token);
-                render(scanned, info, records, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
-                r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, records, pages)));
+                WindowStore store = new WindowStore(info.slug(), scanned.aggregate().topWindows(), width);
+                render(scanned, info, records, store, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
+                r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, records, store, pages)));
                 Map<String, byte[]> layer = readLayer(pages);
                 r.put("render_write_only_pages_per_s", Timing.median(config.reps(), () -> writeOnly(layer, info, pages)));
             } finally {
@@ -224,10 +226,11 @@ public final class Benchmark {
      * Neuron pages per second, as a build writes them: per neuron its record, page, embed page, search postings
      * and export line (one layer, through the build's own {@link LayerWriter}).
      */
-    private static double render(ScanResult scan, ModelInfo info, RecordBuilder records, Path parent) throws Exception {
+    private static double render(ScanResult scan, ModelInfo info, RecordBuilder records, WindowStore windows, Path parent)
+            throws Exception {
         SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(), "", "");
         LayerWriter writer = new LayerWriter(new SiteRenderer("bench"), shape, records,
-                new SearchIndex(info.slug()), new SiteFiles(Files.createTempDirectory(parent, "layer")));
+                new SearchIndex(info.slug()), windows, new SiteFiles(Files.createTempDirectory(parent, "layer")));
         long start = System.nanoTime();
         writer.write(scan.aggregate().layers().get(0), null);
         return info.dMlp() / ((System.nanoTime() - start) / 1e9);

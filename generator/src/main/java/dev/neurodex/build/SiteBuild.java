@@ -25,8 +25,10 @@ import dev.neurodex.store.Json;
 import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
 import dev.neurodex.store.Manifest;
+import dev.neurodex.store.NeuronRecord;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SitePublisher;
+import dev.neurodex.store.WindowStore;
 import dev.neurodex.tokenize.WindowTexts;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
@@ -84,9 +86,9 @@ public final class SiteBuild {
                 scan = scanner.scan(corpus, bar, checkpoints, from);
             }
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
-            WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer,
-                    loaded.model().frame().contentTokens(scanConfig.context()), scan.aggregate().windows());
-            int pages = write(publisher.staging(), loaded.model(), tokenizer, texts, scan, manifest);
+            int width = loaded.model().frame().contentTokens(scanConfig.context());
+            WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer, width, scan.aggregate().windows());
+            int pages = write(publisher.staging(), loaded.model(), tokenizer, texts, width, scan, manifest);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
@@ -113,8 +115,8 @@ public final class SiteBuild {
         return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
-    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, WindowTexts texts, ScanResult scan,
-                      Manifest manifest) {
+    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, WindowTexts texts, int width,
+                      ScanResult scan, Manifest manifest) {
         ModelInfo info = model.info();
         Map<Integer, String> tokenText = new ConcurrentHashMap<>();
         IntFunction<String> token = id -> tokenText.computeIfAbsent(id, tokenizer::token);
@@ -125,7 +127,9 @@ public final class SiteBuild {
                 info.sha256(), corpus);
         SearchIndex search = new SearchIndex(info.slug());
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
-        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token), search, files);
+        WindowStore windows = new WindowStore(info.slug(), scan.aggregate().topWindows(), width);
+        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token), search,
+                windows, files);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = new ArrayList<>();
         for (LayerAggregate layer : scan.aggregate().layers()) {
@@ -135,6 +139,7 @@ public final class SiteBuild {
             layerRows.add(ModelPage.layerRow(l, HookName.mlpPost(l), layerSummaries));
             summaries.addAll(layerSummaries);
         }
+        windows.write(files, texts);
         renderer.model(files, modelPage(shape, manifest, layerRows, summaries));
         search.write(new SiteFiles(root.resolve("search").resolve(info.slug())));
         files.write("manifest.json", Json.prettyBytes(manifest.withFiles(files.list())));
@@ -143,7 +148,7 @@ public final class SiteBuild {
 
     private Manifest manifest(LoadedModel loaded, CorpusReader corpus, BadRecords bad, ScanResult scan, ScanConfig scanConfig) {
         ModelInfo info = loaded.model().info();
-        return new Manifest(
+        return new Manifest(NeuronRecord.FORMAT,
                 new Manifest.Model(info.slug(), info.architecture(), info.causal(), info.parameters(), info.source(),
                         info.sha256(), HookName.mlpPost(0).replace(".0.", ".{L}.")),
                 info.layers(), info.dMlp(),

@@ -1,92 +1,82 @@
 package dev.neurodex.render;
 
 import dev.neurodex.store.NeuronRecord;
-import dev.neurodex.store.RecordBuilder;
 import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import org.unbescape.html.HtmlEscape;
 
 /**
  * One example as a page shows it, as the markup of its list item: a header (rank, value, source, where), then
- * its tokens in three runs, the part around the extreme token shown by default and the rest revealed by the
- * whole-window control, with {@code data-v}, each token's activation in window order, which the page's script
- * shows on hover. A page holds dozens of examples and thousands of tokens, so this is written here straight into
- * one buffer rather than by template loops (several times faster); the neuron page and its embed page share it.
- * Text from the corpus (tokens, source labels, paths) goes through unbescape's HTML escaping, the one Pebble's
- * autoescaping uses, so it stays text; anchors, classes and numbers are our own ASCII and need none.
+ * the tokens around its extreme token, coloured by the neuron's activation. Consecutive tokens of one colour
+ * share one element and uncoloured text is plain, so the page stays small and reads without JavaScript; the
+ * extreme token is a {@code <mark>} of its own, outlined. The page's script finds the example's values in the
+ * layer's values file by its place in page order and splits the text into tokens there for hover values;
+ * {@code data-s} and {@code data-m} are the window positions of the first token shown and of the extreme token,
+ * {@code data-w} names a top window in the window store, for the whole-window view.
+ * A page holds dozens of examples and thousands of tokens, so this is written here straight into one buffer
+ * rather than by template loops; text from the corpus (tokens, source labels, paths) goes through unbescape's
+ * HTML escaping, the one Pebble's autoescaping uses, so it stays text.
  */
 final class ExampleMarkup {
     private ExampleMarkup() {}
 
-    static SafeString of(String anchor, int rank, NeuronRecord.Example e, double scale) {
-        int max = e.maxIndex();
-        int size = e.tokens().size();
-        // Shown before the whole window is expanded: the context samples and bottom examples are cut to.
-        int from = Math.max(0, max - RecordBuilder.BEFORE);
-        int to = Math.min(size, max + RecordBuilder.AFTER + 1);
-        boolean cut = from > 0 || to < size;
-        StringBuilder html = new StringBuilder(size * 32 + 512);
-        html.append("  <li id=\"").append(anchor).append("\" class=\"example\">\n    ");
-        if (cut) {
-            html.append("<input type=\"checkbox\" class=\"expand\" id=\"").append(anchor).append("-all\">");
+    /** @param windowKey the window store's key of the window, or null when it has no whole-window view */
+    static SafeString of(String anchor, int rank, NeuronRecord.Example e, String windowKey) {
+        // Attribute values here are our own numbers and names: unquoted, as HTML allows, on thousands of pages.
+        StringBuilder html = new StringBuilder(e.tokens().size() * 12 + 240);
+        html.append("<li id=").append(anchor).append(" data-s=").append(e.start()).append(" data-m=")
+                .append(e.start() + e.maxIndex());
+        if (windowKey != null) {
+            html.append(" data-w=").append(windowKey);
         }
-        html.append("<div class=\"meta\"><a class=\"anchor\" href=\"#").append(anchor).append("\">#").append(rank)
-                .append("</a> <span class=\"value\">");
-        Format.appendValue(html, e.value()).append("</span> <span class=\"source\">");
-        appendEscaped(html, e.source() == null ? "" : e.source());
-        html.append("</span> <span class=\"where\">");
+        html.append("><p class=meta><a href=#").append(anchor).append(">#").append(rank).append("</a> <strong>");
+        Format.appendValue(html, e.value()).append("</strong> ");
+        appendEscaped(html, e.source() == null ? "" : e.source() + " · ");
         appendEscaped(html, e.doc().file() + (e.doc().line() == null ? "" : ":" + e.doc().line()));
-        html.append(" &middot; window ").append(e.window()).append("</span>");
-        if (cut) {
-            html.append(" <label for=\"").append(anchor).append("-all\">whole window</label>");
+        html.append(" · window ").append(e.window()).append("</p><p class=\"text");
+        // l, r: the window goes on to the left or right of what is shown (the stylesheet adds the "…").
+        html.append(e.start() > 0 ? " l" : "").append(e.start() + e.tokens().size() < e.kept().length() ? " r" : "")
+                .append("\">");
+        appendTokens(html, e);
+        return new SafeString(html.append("</p></li>\n").toString());
+    }
+
+    /** The tokens in runs of one colour class ({@code <i>}); the extreme token alone, as {@code <mark>}. */
+    private static void appendTokens(StringBuilder html, NeuronRecord.Example e) {
+        String open = null; // the class of the run being written, null when none
+        for (int i = 0; i < e.tokens().size(); i++) {
+            String cls = Palette.cssClass((double) e.values()[i] / NeuronRecord.QUANTA, 1.0);
+            boolean max = i == e.maxIndex();
+            if (open != null && (max || !open.equals(cls))) {
+                html.append("</i>");
+                open = null;
+            }
+            if (max) {
+                html.append(cls.isEmpty() ? "<mark>" : "<mark class=" + cls + ">");
+                appendEscaped(html, e.tokens().get(i));
+                html.append("</mark>");
+                continue;
+            }
+            if (open == null && !cls.isEmpty()) {
+                open = cls;
+                html.append("<i class=").append(cls).append('>');
+            }
+            appendEscaped(html, e.tokens().get(i));
         }
-        html.append("</div>\n    <div class=\"text\" data-v=\"");
-        appendValues(html, e.values());
-        html.append("\">");
-        if (from > 0) {
-            appendTokens(html.append("<span class=\"far\">"), e, 0, from, max, scale).append("</span><span class=\"more\">&hellip; </span>");
+        if (open != null) {
+            html.append("</i>");
         }
-        appendTokens(html, e, from, to, max, scale);
-        if (to < size) {
-            appendTokens(html.append("<span class=\"more\"> &hellip;</span><span class=\"far\">"), e, to, size, max, scale).append("</span>");
-        }
-        html.append("</div>\n  </li>\n");
-        return new SafeString(html.toString());
     }
 
     /**
-     * The spans of tokens {@code from..to} of an example, classed by colour step; the extreme token is also
-     * marked {@code m}. Values are not here but in {@code data-v}: an attribute per token made pages a third heavier.
+     * Most tokens hold none of the characters escaping changes; only the others go through unbescape. A carriage
+     * return is written as a reference: HTML parsing turns a literal CR LF into LF, which would shift the token
+     * boundaries the page's script finds by length.
      */
-    private static StringBuilder appendTokens(StringBuilder html, NeuronRecord.Example e, int from, int to, int max, double scale) {
-        for (int i = from; i < to; i++) {
-            String cls = Palette.cssClass(e.values()[i], scale);
-            html.append("<span");
-            if (i == max) {
-                html.append(" class=\"").append(cls).append(cls.isEmpty() ? "m\">" : " m\">");
-            } else if (cls.isEmpty()) {
-                html.append('>');
-            } else {
-                html.append(" class=\"").append(cls).append("\">");
-            }
-            appendEscaped(html, e.tokens().get(i));
-            html.append("</span>");
-        }
-        return html;
-    }
-
-    /** Every token's value, space-separated in window order. */
-    private static void appendValues(StringBuilder out, float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            Format.appendValue(i == 0 ? out : out.append(' '), values[i]);
-        }
-    }
-
-    /** Most tokens hold none of the five characters HTML escaping changes; only the others go through unbescape. */
     private static void appendEscaped(StringBuilder html, String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '<' || c == '>' || c == '&' || c == '"' || c == '\'') {
-                html.append(HtmlEscape.escapeHtml4Xml(text));
+            if (c == '<' || c == '>' || c == '&' || c == '"' || c == '\'' || c == '\r') {
+                html.append(HtmlEscape.escapeHtml4Xml(text).replace("\r", "&#13;"));
                 return;
             }
         }

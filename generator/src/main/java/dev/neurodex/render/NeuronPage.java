@@ -1,20 +1,24 @@
 package dev.neurodex.render;
 
+import dev.neurodex.store.LayerValues;
 import dev.neurodex.store.NeuronRecord;
 import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 
 /** What a neuron page shows, computed from its record; the template only displays it. */
 public record NeuronPage(String model, int layer, int neuron, String name, String hook, int layers,
                          int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
-                         String scale, String attentionNote, Nav nav, HistogramView histogram,
+                         String scale, String scaleValue, String valuesFile, String attentionNote, Nav nav,
+                         HistogramView histogram,
                          List<SafeString> examples, List<IntervalView> intervals, List<SafeString> bottom,
                          List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite,
                          List<LogitRow> promotes, List<LogitRow> suppresses) {
 
-    /** A row of the direct logit tables: a token and its logit change per unit of activation. */
-    public record LogitRow(String token, String value) {}
+    /** A row of the direct logit tables: a token, its id and its logit change per unit of activation. */
+    public record LogitRow(String token, String id, String value) {}
 
     /** Links from this page; an empty href means there is no such neighbour. */
     public record Nav(String prevNeuron, String prevNeuronLabel, String nextNeuron, String nextNeuronLabel,
@@ -23,26 +27,29 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
 
     public record IntervalView(String label, String windows, List<SafeString> samples) {}
 
-    public record TokenRow(String token, int count, String mean) {}
-
     /** What a write-up needs to point at this neuron exactly. */
     public record Cite(String permalink, String modelSha256, String corpus, String embed) {}
+
+    /** A row of the max-token table; {@code ids} are the token ids the row groups. */
+    public record TokenRow(String token, String ids, int count, String mean) {}
 
     /** At this share of the top examples sharing one max token, the neuron is called single-token. */
     public static final double SINGLE_TOKEN = 0.75;
 
-    static NeuronPage of(NeuronRecord r, SiteShape shape) {
-        double scale = Palette.scale(r.stats().max(), r.stats().min());
+    /** @param windowKey the window store's key of a top window, by its corpus order */
+    static NeuronPage of(NeuronRecord r, SiteShape shape, LongFunction<String> windowKey) {
+        // The values file lists the examples in page order: top, samples interval by interval, most negative.
         List<SafeString> examples = new ArrayList<>();
         for (int i = 0; i < r.top().size(); i++) {
-            examples.add(ExampleMarkup.of("ex-" + (i + 1), i + 1, r.top().get(i), scale));
+            NeuronRecord.Example e = r.top().get(i);
+            examples.add(ExampleMarkup.of("ex-" + (i + 1), i + 1, e, windowKey.apply(e.kept().order())));
         }
         List<IntervalView> intervals = new ArrayList<>();
         for (int i = 0; i < r.intervals().size(); i++) {
             NeuronRecord.Interval interval = r.intervals().get(i);
             List<SafeString> samples = new ArrayList<>();
             for (int j = 0; j < interval.samples().size(); j++) {
-                samples.add(ExampleMarkup.of("in-" + (i + 1) + "-" + (j + 1), j + 1, interval.samples().get(j), scale));
+                samples.add(ExampleMarkup.of("in-" + (i + 1) + "-" + (j + 1), j + 1, interval.samples().get(j), null));
             }
             String label = (Double.isInfinite(interval.low()) ? "below " + Format.value(interval.high())
                     : "[" + Format.value(interval.low()) + ", " + Format.value(interval.high()) + ")");
@@ -50,26 +57,28 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
         }
         List<SafeString> bottom = new ArrayList<>();
         for (int i = 0; i < r.bottom().size(); i++) {
-            bottom.add(ExampleMarkup.of("neg-" + (i + 1), i + 1, r.bottom().get(i), scale));
+            bottom.add(ExampleMarkup.of("neg-" + (i + 1), i + 1, r.bottom().get(i), null));
         }
-        List<TokenRow> tokens = r.maxTokens().stream()
-                .map(t -> new TokenRow(t.token(), t.count(), Format.value(t.mean()))).toList();
+        List<TokenRow> tokens = r.maxTokens().stream().map(t -> new TokenRow(t.token(),
+                t.ids().stream().map(String::valueOf).collect(Collectors.joining(" ")), t.count(), Format.value(t.mean())))
+                .toList();
         String label = r.top().size() >= 4 && r.concentration() >= SINGLE_TOKEN ? "single-token neuron" : "";
         String page = r.layer() + "/" + r.neuron() + ".html";
         Cite cite = new Cite(shape.model() + "/" + page, shape.modelSha256(), shape.corpusDigest(),
-                r.neuron() + ".embed.html");
+                r.neuron() + ".html#embed");
         return new NeuronPage(r.model(), r.layer(), r.neuron(), "L" + r.layer() + "N" + r.neuron(), r.hook(),
                 shape.layers(), shape.neuronsPerLayer(), Format.value(r.stats().max()), Format.value(r.stats().min()),
                 Format.value(r.stats().mean()), Format.percent(r.stats().density()), Format.count(r.stats().tokens()),
-                Format.value(scale), shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
+                Format.value(r.valueScale()), Double.toString(r.valueScale()), LayerValues.file(r.neuron()),
+                shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
                 HistogramView.of(r, 600, 90), examples, intervals, bottom, tokens, Format.percent(r.concentration()),
                 label, cite, logitRows(r.logits() == null ? List.of() : r.logits().top()),
                 logitRows(r.logits() == null ? List.of() : r.logits().bottom()));
     }
 
-    private static List<LogitRow> logitRows(List<List<Object>> pairs) {
-        return pairs.stream().map(p -> new LogitRow(String.valueOf(p.get(0)),
-                Format.value(((Number) p.get(1)).doubleValue()))).toList();
+    private static List<LogitRow> logitRows(List<List<Object>> rows) {
+        return rows.stream().map(p -> new LogitRow(String.valueOf(p.get(0)), String.valueOf(p.get(1)),
+                Format.value(((Number) p.get(2)).doubleValue()))).toList();
     }
 
     private static Nav nav(int layer, int neuron, SiteShape shape) {

@@ -10,12 +10,6 @@ final class Palette {
 
     private Palette() {}
 
-    /** The full-colour magnitude of a neuron: its largest absolute activation, never zero. */
-    static double scale(double max, double min) {
-        double s = Math.max(Math.abs(max), Math.abs(min));
-        return s > 0 && Double.isFinite(s) ? s : 1;
-    }
-
     // Constants, not concatenation: a page asks for thousands of classes.
     private static final String[] POSITIVE = {"", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"};
     private static final String[] NEGATIVE = {"", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"};

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * Renders the site's pages from records through the Pebble templates in {@code templates/}, one method per
@@ -22,7 +23,6 @@ public final class SiteRenderer {
     private static final List<String> ASSETS = List.of("neurodex.css", "neurodex.js", "search.js");
     private final PebbleEngine engine;
     private final PebbleTemplate neuron;
-    private final PebbleTemplate embed;
     private final PebbleTemplate layer;
     private final PebbleTemplate model;
     private final PebbleTemplate site;
@@ -35,7 +35,6 @@ public final class SiteRenderer {
         loader.setSuffix(".peb");
         this.engine = new PebbleEngine.Builder().loader(loader).autoEscaping(true).strictVariables(true).build();
         this.neuron = engine.getTemplate("neuron");
-        this.embed = engine.getTemplate("embed");
         this.layer = engine.getTemplate("layer");
         this.model = engine.getTemplate("model");
         this.site = engine.getTemplate("site");
@@ -43,12 +42,14 @@ public final class SiteRenderer {
         this.version = version;
     }
 
-    /** {@code <layer>/<neuron>.html} and its examples-only twin {@code <layer>/<neuron>.embed.html}. */
-    public void neuron(SiteFiles files, NeuronRecord record, SiteShape shape) {
-        NeuronPage page = NeuronPage.of(record, shape);
-        String base = record.layer() + "/" + record.neuron();
-        files.write(base + ".html", render(neuron, page, "../../"));
-        files.write(base + ".embed.html", render(embed, page, "../../"));
+    /**
+     * {@code <layer>/<neuron>.html}; with {@code #embed} it shows only its top examples, for an iframe in a write-up.
+     *
+     * @param windowKey the window store's key of a top window, by its corpus order
+     */
+    public void neuron(SiteFiles files, NeuronRecord record, SiteShape shape, LongFunction<String> windowKey) {
+        files.write(record.layer() + "/" + record.neuron() + ".html",
+                render(neuron, NeuronPage.of(record, shape, windowKey), "../../"));
     }
 
     /** {@code <layer>/index.html} */

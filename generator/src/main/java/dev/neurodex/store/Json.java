@@ -1,11 +1,16 @@
 package dev.neurodex.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /** The one JSON configuration of the site's files. */
@@ -17,6 +22,30 @@ public final class Json {
     private static final ObjectWriter PRETTY = MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {}
+
+    /**
+     * A generator for JSON inside a script file: U+2028 and U+2029, legal in JSON but line breaks to older
+     * JavaScript parsers, are escaped (corpus text may hold them).
+     */
+    public static JsonGenerator script(OutputStream out) throws IOException {
+        JsonGenerator json = MAPPER.getFactory().createGenerator(out);
+        json.setCharacterEscapes(SCRIPT_ESCAPES);
+        return json;
+    }
+
+    private static final CharacterEscapes SCRIPT_ESCAPES = new CharacterEscapes() {
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch == 0x2028 ? new SerializedString("\\u2028") : ch == 0x2029 ? new SerializedString("\\u2029") : null;
+        }
+    };
 
     /** Compact bytes: records are many and read by programs. */
     public static byte[] bytes(Object value) {

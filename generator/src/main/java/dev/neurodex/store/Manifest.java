@@ -3,15 +3,19 @@ package dev.neurodex.store;
 import dev.neurodex.corpus.CorpusFile;
 import java.util.List;
 
-/** {@code <model>/manifest.json}: how a model's pages were built, so that a reader can reproduce them. */
-public record Manifest(Model model, int layers, int neuronsPerLayer, Tokenizer tokenizer, Corpus corpus,
+/**
+ * {@code <model>/manifest.json}: how a model's pages were built, so that a reader can reproduce them.
+ *
+ * @param format the layout of the model's folder and records ({@link NeuronRecord#FORMAT})
+ */
+public record Manifest(int format, Model model, int layers, int neuronsPerLayer, Tokenizer tokenizer, Corpus corpus,
                        int k, int context, String neurodexVersion, String buildTime, Build build, List<SiteFile> files) {
 
     /** A file of the model's folder, path relative to it. */
     public record SiteFile(String path, long bytes, String sha256) {}
 
     public Manifest withFiles(List<SiteFile> list) {
-        return new Manifest(model, layers, neuronsPerLayer, tokenizer, corpus, k, context, neurodexVersion, buildTime,
+        return new Manifest(format, model, layers, neuronsPerLayer, tokenizer, corpus, k, context, neurodexVersion, buildTime,
                 build, list);
     }
 

@@ -1,20 +1,32 @@
 package dev.neurodex.store;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.neurodex.aggregate.ActivationBins;
 import dev.neurodex.aggregate.NeuronStats;
 import java.util.List;
 
 /**
- * The neuron record, {@code <model>/<layer>/<neuron>.json}: the data contract in DESIGN.md, plus the fields
- * documented in the README (histogram, intervals, bottom, maxTokens, concentration).
+ * The neuron record, {@code <model>/<layer>/<neuron>.json}, format {@value #FORMAT}: the data contract in
+ * DESIGN.md plus the fields documented in the README. Examples carry token ids and the neuron's values around
+ * their extreme token, quantised to thousandths of {@code valueScale} (the exact score and statistics are kept);
+ * what a page needs beyond that (token text, the whole run of kept values) rides along unserialised.
  */
-public record NeuronRecord(String model, int layer, int neuron, String hook, Stats stats, List<Example> top,
-                           Histogram histogram, List<Interval> intervals, List<Example> bottom,
+@JsonPropertyOrder({"format", "model", "layer", "neuron", "hook", "stats", "valueScale", "top", "histogram",
+        "intervals", "bottom", "maxTokens", "concentration", "logits"})
+public record NeuronRecord(int format, String model, int layer, int neuron, String hook, Stats stats, double valueScale,
+                           List<Example> top, Histogram histogram, List<Interval> intervals, List<Example> bottom,
                            List<TokenCount> maxTokens, double concentration, Logits logits) {
+
+    /** The version of this layout; 1 was whole windows with token strings and float values. */
+    public static final int FORMAT = 2;
+
+    /** Values are stored as round(value / valueScale × QUANTA). */
+    public static final int QUANTA = 1000;
 
     /**
      * The direct logit effect of a causal model's neuron: tokens its output direction most promotes ({@code top})
-     * and suppresses ({@code bottom}) through the unembedding, each as [token, value]; null for encoders.
+     * and suppresses ({@code bottom}) through the unembedding, each as [token, id, value]; null for encoders.
      */
     public record Logits(List<List<Object>> top, List<List<Object>> bottom) {}
 
@@ -29,23 +41,61 @@ public record NeuronRecord(String model, int layer, int neuron, String hook, Sta
     public record Doc(String file, Integer line) {}
 
     /**
-     * One window. {@code tokens} are surface strings of the document, {@code values} the neuron's activation at
-     * each, {@code maxCharStart}/{@code maxCharEnd} the span of the token at {@code maxIndex} in code points.
-     * {@code start} is the window position of the first token given: 0 for top examples (the whole window),
-     * and for samples and bottom examples, which carry only the context around their extreme token.
+     * One window. {@code ids} and {@code values} cover window positions {@code start ..}: the token ids and the
+     * neuron's activation at each, in thousandths of the record's valueScale; {@code maxIndex} indexes them,
+     * {@code maxCharStart}/{@code maxCharEnd} give that token's span in the document in code points.
+     *
+     * @param tokens the surface text at each position (for pages and search; a program reads the ids)
+     * @param kept   everything the scan kept of the window, for the page's whole-window view
      */
-    public record Example(float value, Doc doc, int window, String source, List<String> tokens, float[] values,
-                          int maxIndex, int maxCharStart, int maxCharEnd, int start) {}
+    @JsonPropertyOrder({"value", "doc", "window", "source", "start", "ids", "values", "maxIndex", "maxCharStart",
+            "maxCharEnd"})
+    public record Example(float value, Doc doc, int window, String source, int start, int[] ids, int[] values,
+                          int maxIndex, int maxCharStart, int maxCharEnd, @JsonIgnore List<String> tokens,
+                          @JsonIgnore Kept kept) {}
 
-    /** Activation counts over every content token: non-empty bins of relative width 1/8, as [low, high, count]. */
-    public record Histogram(List<Bin> bins) {}
+    /**
+     * A window's whole kept run of values, and the window itself for the whole-window view.
+     *
+     * @param order  the window's place in the corpus (one window store entry per window)
+     * @param start  window position of {@code values[0]}
+     * @param length tokens in the window
+     */
+    public record Kept(long order, int start, float[] values, int length) {}
 
-    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-    public record Bin(double low, double high, long count) {}
+    /**
+     * Activation counts over every content token, in bins 1/8 octave wide, numbered outwards from bin 0 (|v| <
+     * 2^-10): bin b > 0 holds [2^(-10 + (b-1)/8), 2^(-10 + b/8)), bin -b its negative mirror; {@code counts}
+     * runs from {@code firstBin} to the highest non-empty bin.
+     */
+    public record Histogram(int firstBin, long[] counts) {
+
+        /** The lower edge of the i-th count's bin. */
+        public double low(int i) {
+            return ActivationBins.low(ActivationBins.ZERO + firstBin + i);
+        }
+
+        public double high(int i) {
+            return ActivationBins.high(ActivationBins.ZERO + firstBin + i);
+        }
+    }
 
     /** Windows sampled uniformly among the {@code windows} whose score lies in [low, high). */
     public record Interval(double low, double high, long windows, List<Example> samples) {}
 
-    /** A token that is the max token of {@code count} top examples, with their mean score. */
-    public record TokenCount(String token, int count, double mean) {}
+    /** A token (trimmed, lower-cased) that is the max token of {@code count} top examples, with their mean score. */
+    public record TokenCount(String token, List<Integer> ids, int count, double mean) {}
+
+    /** The examples in the order a page shows them: top, samples interval by interval, most negative. */
+    public List<Example> pageOrder() {
+        List<Example> all = new java.util.ArrayList<>(top);
+        intervals.forEach(i -> all.addAll(i.samples()));
+        all.addAll(bottom);
+        return all;
+    }
+
+    /** The activation a quantised value stands for. */
+    public double value(int quantised) {
+        return quantised * valueScale / QUANTA;
+    }
 }

@@ -38,7 +38,7 @@ public final class SearchIndex {
             NeuronRecord.Example e = r.top().get(rank - 1);
             Map<String, Float> best = new HashMap<>();
             for (int i = 0; i < e.tokens().size(); i++) {
-                float v = e.values()[i];
+                float v = i == e.maxIndex() ? e.value() : (float) r.value(e.values()[i]);
                 if (i == e.maxIndex() || (max > 0 && v >= FIRING * max)) {
                     String term = normalize(e.tokens().get(i));
                     if (!term.isEmpty()) {

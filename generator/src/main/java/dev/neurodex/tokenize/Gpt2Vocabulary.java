@@ -32,13 +32,28 @@ public final class Gpt2Vocabulary {
     /** The tokenizer.json bytes. */
     public static byte[] tokenizerJson() {
         Map<String, Integer> ranks = ranks();
+        return tokenizerJson(ranks, merges(ranks));
+    }
+
+    /** GPT-2's byte level with no merges: 256 byte tokens and {@code <|endoftext|>} = 256, a 257-token vocabulary. */
+    public static byte[] bytesOnly() {
+        char[] byteChar = byteChars();
+        Map<String, Integer> bytes = new LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) {
+            bytes.put(String.valueOf(byteChar[b]), b);
+        }
+        return tokenizerJson(bytes, List.of());
+    }
+
+    private static byte[] tokenizerJson(Map<String, Integer> ranks, List<String> mergeList) {
+        int endOfText = ranks.size();
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
         ObjectNode eot = root.putArray("added_tokens").addObject();
-        eot.put("id", END_OF_TEXT).put("content", "<|endoftext|>").put("single_word", false).put("lstrip", false)
+        eot.put("id", endOfText).put("content", "<|endoftext|>").put("single_word", false).put("lstrip", false)
                 .put("rstrip", false).put("normalized", true).put("special", true);
         root.putNull("normalizer");
         root.set("pre_tokenizer", byteLevel(json, false, true));
@@ -51,9 +66,9 @@ public final class Gpt2Vocabulary {
                 .put("byte_fallback", false);
         ObjectNode vocab = model.putObject("vocab");
         ranks.forEach(vocab::put);
-        vocab.put("<|endoftext|>", END_OF_TEXT);
+        vocab.put("<|endoftext|>", endOfText);
         ArrayNode merges = model.putArray("merges");
-        merges(ranks).forEach(merges::add);
+        mergeList.forEach(merges::add);
         try {
             return json.writeValueAsBytes(root);
         } catch (IOException e) {

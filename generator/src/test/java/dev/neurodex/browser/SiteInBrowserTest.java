@@ -54,6 +54,8 @@ class SiteInBrowserTest {
     static Path dir;
     static Path site;
     static ChromeDriver driver;
+    private static final dev.neurodex.tokenize.WindowTokenizer TOKENIZER = dev.neurodex.tokenize.WindowTokenizer.load(
+            SiteInBrowserTest.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json"));
     static Path shots = Path.of("target", "screenshots");
 
     @BeforeAll
@@ -61,7 +63,7 @@ class SiteInBrowserTest {
         Path corpus = TestCorpus.write(dir.resolve("hostile.jsonl"), "<i>src</i>", TEXTS);
         site = dir.resolve("site");
         assertEquals(0, Main.execute("build", "--corpus", corpus.toString(), "--out", site.toString(), "--quiet",
-                "--top-k", "5", "--context", "32"));
+                "--top-k", "5", "--context", "64"));
         Files.createDirectories(shots);
 
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -127,15 +129,38 @@ class SiteInBrowserTest {
         new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> condition.get());
     }
 
+    /** The token spans of an example once the page's script has split it (on the first pointer over an example). */
+    private static List<WebElement> tokens(String example) {
+        new Actions(driver).moveToElement(driver.findElement(By.cssSelector(example + " .text"))).perform();
+        waitFor(() -> !driver.findElements(By.cssSelector(example + " .text span[data-p]")).isEmpty());
+        return driver.findElements(By.cssSelector(example + " .text span[data-p]"));
+    }
+
+    private static String hover(WebElement token) {
+        new Actions(driver).moveToElement(token).perform();
+        waitFor(() -> !driver.findElement(By.cssSelector(".tooltip")).getText().isEmpty());
+        return driver.findElement(By.cssSelector(".tooltip")).getText();
+    }
+
     @Test
     void hoverShowsTheTokenAndItsValue() throws IOException {
         open("all-minilm-l6-v2/2/100.html");
+        JsonNode record = JSON.readTree(site.resolve("all-minilm-l6-v2/2/100.json").toFile());
+        JsonNode example = record.at("/top/0");
+        List<WebElement> spans = tokens("#ex-1");
+        assertEquals(example.get("ids").size(), spans.size(), "one span per token the record holds");
         WebElement max = driver.findElement(By.cssSelector("#ex-1 .text span.m"));
-        new Actions(driver).moveToElement(max).perform();
-        WebElement tip = driver.findElement(By.cssSelector(".tooltip"));
-        assertTrue(tip.getText().startsWith(JSON.writeValueAsString(max.getAttribute("textContent"))), tip.getText());
-        String value = driver.findElement(By.cssSelector("#ex-1 .value")).getText();
-        assertTrue(tip.getText().endsWith("  " + value), "the max token holds the example's value: " + tip.getText());
+        String tip = hover(max);
+        assertTrue(tip.startsWith(JSON.writeValueAsString(max.getAttribute("textContent"))), tip);
+        String value = driver.findElement(By.cssSelector("#ex-1 .meta strong")).getText();
+        assertTrue(tip.endsWith("  " + value), "the max token holds the example's exact value: " + tip);
+        // Any other token: its value from the values file, to the record's precision (thousandths of the scale).
+        double scale = record.get("valueScale").asDouble();
+        int other = example.get("maxIndex").asInt() == 0 ? 1 : 0;
+        tip = hover(spans.get(other));
+        double expected = example.get("values").get(other).asDouble() * scale / 1000;
+        double got = Double.parseDouble(tip.substring(tip.lastIndexOf(' ') + 1));
+        assertEquals(expected, got, scale * 1e-3, tip);
 
         Files.write(shots.resolve("neuron-light.png"), driver.getScreenshotAs(OutputType.BYTES));
         driver.executeCdpCommand("Emulation.setEmulatedMedia",
@@ -147,37 +172,40 @@ class SiteInBrowserTest {
     }
 
     @Test
-    void expandShowsTheWholeWindowAndEveryTokenItsValue() throws IOException {
-        // A neuron whose first example is cut after its max token, so there is hidden text to reveal.
+    void wholeWindowShowsEveryTokenOfTheWindowWithItsValue() throws IOException {
+        // A neuron whose first example shows only part of its window: text before its max is cut.
         JsonNode example = null;
         int neuron = -1;
         for (int n = 0; n < 1536 && example == null; n++) {
             JsonNode top = JSON.readTree(site.resolve("all-minilm-l6-v2/2/" + n + ".json").toFile()).at("/top/0");
-            if (top.get("maxIndex").asInt() + 11 < top.get("tokens").size()) {
+            if (top.get("start").asInt() > 0) {
                 example = top;
                 neuron = n;
             }
         }
-        assertNotNull(example, "the fixture has an example with text after its near part");
+        assertNotNull(example, "the fixture has an example with text before its near part");
         open("all-minilm-l6-v2/2/" + neuron + ".html");
-        WebElement far = driver.findElement(By.cssSelector("#ex-1 .text .far"));
-        assertFalse(far.isDisplayed());
-        driver.findElement(By.cssSelector("#ex-1 label")).click();
-        assertTrue(far.isDisplayed(), "the whole window shows after the click");
-        // The whole window, markers aside, is the record's tokens: nothing lost or replaced around the near part.
-        String shown = (String) driver.executeScript("const t = document.querySelector('#ex-1 .text').cloneNode(true);"
-                + "t.querySelectorAll('.more').forEach(m => m.remove()); return t.textContent;");
-        StringBuilder tokens = new StringBuilder();
-        example.get("tokens").forEach(t -> tokens.append(t.asText()));
-        assertEquals(tokens.toString(), shown);
-        // Hover the last token, past the near part: its value is the record's, to the four digits shown.
-        List<WebElement> spans = driver.findElements(By.cssSelector("#ex-1 .text span:not(.far):not(.more)"));
-        assertEquals(example.get("tokens").size(), spans.size());
-        new Actions(driver).moveToElement(spans.get(spans.size() - 1)).perform();
-        String tip = driver.findElement(By.cssSelector(".tooltip")).getText();
-        double expected = example.get("values").get(spans.size() - 1).asDouble();
-        double got = Double.parseDouble(tip.substring(tip.lastIndexOf(' ') + 1));
-        assertEquals(expected, got, Math.abs(expected) * 1e-3 + 1e-9, tip);
+        String context = driver.findElement(By.cssSelector("#ex-1 .text")).getAttribute("textContent");
+        driver.findElement(By.cssSelector("#ex-1 button.whole")).click();
+        waitFor(() -> "1".equals(driver.findElement(By.id("ex-1")).getAttribute("data-whole")));
+        List<WebElement> spans = driver.findElements(By.cssSelector("#ex-1 .text span[data-p]"));
+        long[] ids = TOKENIZER.ids(TEXTS[example.at("/doc/line").asInt() - 1]);
+        int first = example.get("window").asInt() * 62;
+        assertEquals(Math.min(ids.length, first + 62) - first, spans.size(), "every token of the window");
+        int start = example.get("start").asInt();
+        StringBuilder shown = new StringBuilder();
+        for (int p = start; p < start + example.get("ids").size(); p++) {
+            shown.append(spans.get(p).getAttribute("textContent"));
+        }
+        assertEquals(context, shown.toString(), "the near part sits at its window positions");
+        assertTrue(spans.get(start + example.get("maxIndex").asInt()).getAttribute("class").contains("m"));
+        String tip = hover(spans.get(start)); // the first token the record holds, a value the record has too
+        double scale = JSON.readTree(site.resolve("all-minilm-l6-v2/2/" + neuron + ".json").toFile()).get("valueScale").asDouble();
+        double expected = example.get("values").get(0).asDouble() * scale / 1000;
+        assertEquals(expected, Double.parseDouble(tip.substring(tip.lastIndexOf(' ') + 1)), scale * 1e-3, tip);
+        int near = example.get("ids").size();
+        driver.findElement(By.cssSelector("#ex-1 button.whole")).click();
+        waitFor(() -> driver.findElements(By.cssSelector("#ex-1 .text span[data-p]")).size() == near);
     }
 
     @Test
@@ -241,10 +269,13 @@ class SiteInBrowserTest {
     }
 
     @Test
-    void embedPageAndHostileTextShowAsText() {
-        open("all-minilm-l6-v2/1/7.embed.html");
-        assertTrue(driver.findElements(By.cssSelector("nav, header")).isEmpty(), "no chrome on the embed page");
-        assertFalse(driver.findElements(By.cssSelector("li.example")).isEmpty());
+    void embedModeAndHostileTextShowAsText() {
+        open("all-minilm-l6-v2/1/7.html#embed");
+        for (String chrome : List.of("nav.crumbs", "header.neuron", "footer", ".rest")) {
+            assertFalse(driver.findElement(By.cssSelector(chrome)).isDisplayed(), chrome + " hidden in the embed view");
+        }
+        assertTrue(driver.findElement(By.cssSelector(".embed-head")).isDisplayed());
+        assertTrue(driver.findElement(By.cssSelector("ol.top > li")).isDisplayed());
         // A page whose top examples hold the <img onerror> document: its markup is on the page as text.
         for (int layer = 0; layer < 6; layer++) {
             for (int n = 0; n < 1536; n++) {
@@ -256,9 +287,9 @@ class SiteInBrowserTest {
                 }
                 if (record.contains("\"line\":2}")) {
                     open("all-minilm-l6-v2/" + layer + "/" + n + ".html");
-                    for (WebElement label : driver.findElements(By.cssSelector(".example label"))) {
-                        label.click();
-                    }
+                    List<WebElement> buttons = driver.findElements(By.cssSelector(".meta button.whole"));
+                    buttons.forEach(WebElement::click);
+                    waitFor(() -> driver.findElements(By.cssSelector("ol.examples > li[data-whole='1']")).size() == buttons.size());
                     String body = driver.findElement(By.tagName("body")).getText();
                     assertTrue(body.contains("<img src=x onerror=\"window.pwned = 2\">"), body);
                     assertTrue(driver.findElements(By.cssSelector(".text img, .text script, .text a, .text b")).isEmpty());

