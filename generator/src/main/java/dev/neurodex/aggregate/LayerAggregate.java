@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  * the most negative activations and uniform samples of windows per score interval. A kept window is a
  * {@link dev.neurodex.tokenize.WindowRef} and the neuron's values at a bounded run of positions around its
  * extreme token ({@code keep} for the top-k, {@link TopEntry#BEFORE} + 1 + {@link TopEntry#AFTER} for the
- * others), so memory is fixed by neurons × (k · keep + samples · 41) floats: it grows neither with the corpus
+ * others), so memory is fixed by neurons × (k · keep + samples · 17) floats: it grows neither with the corpus
  * nor with the context. Two aggregates over disjoint parts of a corpus merge into exactly the aggregate of one
  * pass over both (given window orders from the same numbering).
  */

@@ -14,9 +14,12 @@ import dev.neurodex.tokenize.WindowRef;
  */
 public record TopEntry(float score, WindowRef window, int start, float[] values) {
 
-    /** Tokens kept before and after the extreme token by entries that keep only its context. */
-    public static final int BEFORE = 30;
-    public static final int AFTER = 10;
+    /**
+     * Tokens kept before and after the extreme token by bottom entries and samples: what their records and pages
+     * show, and no more (a neuron keeps dozens of them).
+     */
+    public static final int BEFORE = 12;
+    public static final int AFTER = 4;
 
     /** Index into {@code values} of the first position holding {@code value}. */
     public static int indexOf(float[] values, float value) {

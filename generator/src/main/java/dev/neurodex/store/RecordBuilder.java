@@ -27,9 +27,9 @@ public final class RecordBuilder {
     /** Positions a record (and a page, before the whole window is shown) holds around a top example's max token. */
     public static final int TOP_BEFORE = 30;
     public static final int TOP_AFTER = 10;
-    /** The same for samples and the most negative examples, which a page shows more briefly. */
-    public static final int SAMPLE_BEFORE = 12;
-    public static final int SAMPLE_AFTER = 4;
+    /** The same for samples and the most negative examples, which a page shows more briefly: all the scan keeps. */
+    public static final int SAMPLE_BEFORE = TopEntry.BEFORE;
+    public static final int SAMPLE_AFTER = TopEntry.AFTER;
     static final int INTERVALS = 5;
     static final int SAMPLES = 4;
 
