@@ -3,6 +3,7 @@ package dev.neurodex.scan;
 import dev.neurodex.aggregate.ModelAggregate;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.NativeMemory;
 import dev.neurodex.tokenize.Window;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class Scanner {
     private long aggregateNanos;
     private long waitNanos;
     private long positions;
+    private int lastSeqLen;
 
     public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
         this.model = model;
@@ -132,6 +134,12 @@ public final class Scanner {
             positions += batch.size() * aggregating[1];
             forwardNanos += System.nanoTime() - t0 - aggregating[0];
             aggregateNanos += aggregating[0];
+            if (aggregating[1] != lastSeqLen) {
+                // A new batch shape: PyTorch's freed blocks of the old one are of no use to it, so glibc gives
+                // them back to the system instead of keeping them in a heap that grew with every shape seen.
+                lastSeqLen = (int) aggregating[1];
+                NativeMemory.trim();
+            }
             for (Window w : batch) {
                 tokens += w.length();
             }
