@@ -1,7 +1,9 @@
 package dev.neurodex.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -73,14 +75,20 @@ public final class SearchIndex {
             shards.computeIfAbsent(shard(term), s -> new TreeMap<>())
                     .put(term, list.size() > PER_TERM ? list.subList(0, PER_TERM) : list);
         });
-        try {
-            for (Map.Entry<String, Map<String, List<Object[]>>> s : shards.entrySet()) {
-                String js = "neurodexSearchShard(" + Json.MAPPER.writeValueAsString(model) + ","
-                        + Json.MAPPER.writeValueAsString(s.getKey()) + "," + Json.MAPPER.writeValueAsString(s.getValue()) + ");\n";
-                files.write(s.getKey() + ".js", js.getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, Map<String, List<Object[]>>> s : shards.entrySet()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (JsonGenerator json = Json.script(out)) {
+                json.writeRaw("neurodexSearchShard(");
+                json.writeString(model);
+                json.writeRaw(",");
+                json.writeString(s.getKey());
+                json.writeRaw(",");
+                json.writeObject(s.getValue());
+                json.writeRaw(");\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            files.write(s.getKey() + ".js", out.toByteArray());
         }
         return shards.size();
     }
