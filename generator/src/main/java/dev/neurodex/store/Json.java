@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 
 /** The one JSON configuration of the site's files. */
@@ -23,14 +23,24 @@ public final class Json {
 
     private Json() {}
 
+    /** Writes JSON (or a script around it) into a generator. */
+    public interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
     /**
-     * A generator for JSON inside a script file: U+2028 and U+2029, legal in JSON but line breaks to older
-     * JavaScript parsers, are escaped (corpus text may hold them).
+     * What {@code body} writes, as bytes of a script file: U+2028 and U+2029, legal in JSON but line breaks to
+     * older JavaScript parsers, are escaped (corpus text may hold them).
      */
-    public static JsonGenerator script(OutputStream out) throws IOException {
-        JsonGenerator json = MAPPER.getFactory().createGenerator(out);
-        json.setCharacterEscapes(SCRIPT_ESCAPES);
-        return json;
+    public static byte[] script(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+            json.setCharacterEscapes(SCRIPT_ESCAPES);
+            body.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static final CharacterEscapes SCRIPT_ESCAPES = new CharacterEscapes() {

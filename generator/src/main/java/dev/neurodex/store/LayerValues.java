@@ -1,9 +1,6 @@
 package dev.neurodex.store;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,7 +21,7 @@ public final class LayerValues {
 
     private final String model;
     private final int layer;
-    private final ConcurrentHashMap<Integer, byte[]> neurons = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, String> neurons = new ConcurrentHashMap<>();
 
     public LayerValues(String model, int layer) {
         this.model = model;
@@ -38,8 +35,7 @@ public final class LayerValues {
 
     /** Adds a neuron's entries; safe from several threads. */
     public void add(NeuronRecord r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = Json.script(out)) {
+        byte[] entries = Json.script(json -> {
             json.writeStartArray();
             int top = r.top().size();
             List<NeuronRecord.Example> examples = r.pageOrder();
@@ -55,10 +51,8 @@ public final class LayerValues {
                 json.writeEndArray();
             }
             json.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        neurons.put(r.neuron(), out.toByteArray());
+        });
+        neurons.put(r.neuron(), new String(entries, StandardCharsets.US_ASCII)); // numbers and base64url only
     }
 
     /** values[from..to) as 12-bit steps: two characters each. */
@@ -89,19 +83,17 @@ public final class LayerValues {
     /** Writes the layer's files: {@code neurodexValues(model, layer, first neuron, [entries per neuron])}. */
     public void write(SiteFiles files, int neuronsPerLayer) {
         for (int first = 0; first < neuronsPerLayer; first += NEURONS_PER_FILE) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (JsonGenerator json = Json.script(out)) {
+            int from = first;
+            int to = Math.min(neuronsPerLayer, first + NEURONS_PER_FILE);
+            files.write(layer + "/" + file(first), Json.script(json -> {
                 json.writeRaw("neurodexValues(");
                 json.writeString(model);
-                json.writeRaw("," + layer + "," + first + ",[");
-                for (int n = first; n < Math.min(neuronsPerLayer, first + NEURONS_PER_FILE); n++) {
-                    json.writeRaw((n == first ? "" : ",") + new String(neurons.get(n), java.nio.charset.StandardCharsets.UTF_8));
+                json.writeRaw("," + layer + "," + from + ",[");
+                for (int n = from; n < to; n++) {
+                    json.writeRaw((n == from ? "" : ",") + neurons.get(n));
                 }
                 json.writeRaw("]);\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            files.write(layer + "/" + file(first), out.toByteArray());
+            }));
         }
     }
 }

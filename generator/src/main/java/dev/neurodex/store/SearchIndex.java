@@ -1,9 +1,5 @@
 package dev.neurodex.store;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -76,8 +72,7 @@ public final class SearchIndex {
                     .put(term, list.size() > PER_TERM ? list.subList(0, PER_TERM) : list);
         });
         for (Map.Entry<String, Map<String, List<Object[]>>> s : shards.entrySet()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (JsonGenerator json = Json.script(out)) {
+            files.write(s.getKey() + ".js", Json.script(json -> {
                 json.writeRaw("neurodexSearchShard(");
                 json.writeString(model);
                 json.writeRaw(",");
@@ -85,10 +80,7 @@ public final class SearchIndex {
                 json.writeRaw(",");
                 json.writeObject(s.getValue());
                 json.writeRaw(");\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            files.write(s.getKey() + ".js", out.toByteArray());
+            }));
         }
         return shards.size();
     }

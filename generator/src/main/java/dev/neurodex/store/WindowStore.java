@@ -1,12 +1,8 @@
 package dev.neurodex.store;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.neurodex.tokenize.WindowRef;
 import dev.neurodex.tokenize.WindowText;
 import dev.neurodex.tokenize.WindowTexts;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -46,13 +42,13 @@ public final class WindowStore {
     public int write(SiteFiles files, WindowTexts texts) {
         int shards = (windows.length + perShard - 1) / perShard;
         for (int s = 0; s < shards; s++) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (JsonGenerator json = Json.script(out)) {
+            int shard = s;
+            files.write("windows/" + s + ".js", Json.script(json -> {
                 json.writeRaw("neurodexWindows(");
                 json.writeString(model);
-                json.writeRaw("," + s + ",");
+                json.writeRaw("," + shard + ",");
                 json.writeStartArray();
-                for (int i = s * perShard; i < Math.min(windows.length, (s + 1) * perShard); i++) {
+                for (int i = shard * perShard; i < Math.min(windows.length, (shard + 1) * perShard); i++) {
                     WindowText text = texts.get(windows[i]);
                     json.writeStartArray();
                     for (int t = 0; t < text.length(); t++) {
@@ -62,10 +58,7 @@ public final class WindowStore {
                 }
                 json.writeEndArray();
                 json.writeRaw(");\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            files.write("windows/" + s + ".js", out.toByteArray());
+            }));
         }
         return shards;
     }

@@ -46,6 +46,13 @@ class CommandLineTest {
         Result context = run("build", "--context", "2");
         assertEquals(2, context.code());
         assertTrue(context.err().contains("--context"), context.err());
+        Result keep = run("build", "--keep-values", "0");
+        assertEquals(2, keep.code());
+        assertTrue(keep.err().contains("--keep-values"), keep.err());
+        Result shape = run("random-model", "--shape", "gpt5", "--out", "x");
+        assertEquals(2, shape.code());
+        assertTrue(shape.err().contains("--shape") && shape.err().contains("gpt2-small"), shape.err());
+        assertEquals(2, run("random-model", "--shape", "pythia-70m", "--out", "x", "--layers", "7").code());
         assertEquals(2, run("build", "--batch-size", "many").code());
         assertEquals(2, run("build", "--batch-size", "-1").code());
         assertEquals(2, run().code());
