@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.onnx.proto.OnnxMl;
 import dev.neurodex.build.LayerWriter;
 import dev.neurodex.corpus.BadRecords;
+import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
@@ -120,7 +121,7 @@ public final class Benchmark {
             // Removed only at the end: deleting a layer's files while the next is written stalls the file system.
             Path pages = Files.createTempDirectory("neurodex-bench-render");
             try {
-                WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer, width, scanned.aggregate().windows());
+                WindowTexts texts = WindowTextPass.read(config.corpus(), CorpusLimits.DEFAULT, tokenizer, width, scanned.aggregate().windows());
                 RecordBuilder records = new RecordBuilder(info.slug(), texts, tokenizer::token);
                 WindowStore store = new WindowStore(info.slug(), scanned.aggregate().topWindows(), width);
                 render(scanned, info, records, store, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them

@@ -69,7 +69,7 @@ public final class SiteBuild {
     public Summary run() throws InterruptedException {
         long started = System.nanoTime();
         BadRecords bad = new BadRecords(config.strict(), log);
-        CorpusReader corpus = new CorpusReader(config.corpus(), bad); // fails on a bad path before any work
+        CorpusReader corpus = new CorpusReader(config.corpus(), config.limits(), bad); // fails on a bad path before any work
         String slug = ModelCatalog.slugFor(config.model(), config.name());
         SitePublisher publisher = SitePublisher.begin(config.out(), slug);
         Thread cleanup = new Thread(publisher::abandon, "neurodex-abandon-staging");
@@ -87,7 +87,7 @@ public final class SiteBuild {
             }
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int width = loaded.model().frame().contentTokens(scanConfig.context());
-            WindowTexts texts = WindowTextPass.read(config.corpus(), tokenizer, width, scan.aggregate().windows());
+            WindowTexts texts = WindowTextPass.read(config.corpus(), config.limits(), tokenizer, width, scan.aggregate().windows());
             int pages = write(publisher.staging(), loaded.model(), tokenizer, texts, width, scan, manifest);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume

@@ -2,8 +2,10 @@ package dev.neurodex.cli;
 
 import dev.neurodex.build.BuildConfig;
 import dev.neurodex.build.SiteBuild;
+import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.scan.ScanConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +74,29 @@ final class BuildCommand implements Callable<Integer> {
             description = "Threads for the forward pass (default: all cores).")
     int threads;
 
+    @Option(names = "--max-line-bytes", defaultValue = "64M", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "A JSON Lines record longer than this is skipped and counted (default: ${DEFAULT-VALUE}).")
+    long maxLineBytes;
+
+    @Option(names = "--max-document-chars", defaultValue = "" + CorpusLimits.DOCUMENT_CHARS, paramLabel = "N",
+            description = "Longer documents are tokenized in pieces of at most N characters, cut at a line break or "
+                    + "a space (default: ${DEFAULT-VALUE}).")
+    int maxDocumentChars;
+
+    @Option(names = "--max-file-bytes", defaultValue = "64G", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Decompressed bytes read from one file or archive member; the rest is skipped and counted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long maxFileBytes;
+
+    @Option(names = "--max-tar-name-bytes", defaultValue = "" + CorpusLimits.TAR_NAME_BYTES, paramLabel = "N",
+            description = "A tar member name (or PAX header) longer than this ends the reading of that archive, "
+                    + "counted as a bad record (default: ${DEFAULT-VALUE}).")
+    int maxTarNameBytes;
+
+    @Option(names = "--follow-symlinks", description = "Follow symbolic links inside corpus directories (as find -L); "
+            + "by default they are skipped and listed, so that nothing outside the given paths is read.")
+    boolean followSymlinks;
+
     @Option(names = "--strict", description = "Stop at the first bad corpus record (exit 1) instead of skipping it.")
     boolean strict;
 
@@ -90,8 +115,9 @@ final class BuildCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BuildConfig config = config();
-        SiteBuild.Summary s = new SiteBuild(config, spec.commandLine().getErr(),
-                corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens)).run();
+        LogAboveBar log = new LogAboveBar(spec.commandLine().getErr());
+        SiteBuild.Summary s = new SiteBuild(config, new PrintWriter(log, true),
+                corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens, log)).run();
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s; "
                         + "forward %.1f s, aggregation %.1f s), total %.1f s, %,d neuron pages -> %s",
@@ -115,7 +141,10 @@ final class BuildCommand implements Callable<Integer> {
             if (hookRegex != null) {
                 java.util.regex.Pattern.compile(hookRegex); // a bad pattern is a usage error, before any work
             }
-            return new BuildConfig(model, name, hookRegex, paths, out, scan, threads, strict, checkpointEvery, resume);
+            CorpusLimits limits = new CorpusLimits((int) Math.min(maxLineBytes, Integer.MAX_VALUE), maxDocumentChars,
+                    maxFileBytes, maxTarNameBytes, followSymlinks);
+            return new BuildConfig(model, name, hookRegex, paths, limits, out, scan, threads, strict, checkpointEvery,
+                    resume);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

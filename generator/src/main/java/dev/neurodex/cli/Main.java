@@ -2,6 +2,7 @@ package dev.neurodex.cli;
 
 import dev.neurodex.build.Version;
 import dev.neurodex.model.OfflineEngine;
+import dev.neurodex.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,10 +33,30 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("neurodex: error: " + message(e));
+            if (e instanceof CommandLine.ParameterException p) {
+                throw p; // a usage error found while checking the options: exit 2, handled below
+            }
+            commandLine.getErr().println("neurodex: error: " + Printable.line(message(e)));
             return ExitCodes.FAILURE;
         });
-        return cli.execute(args);
+        cli.setParameterExceptionHandler((e, commandArgs) -> {
+            // One line, as for every other error; the usage is one --help away.
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("neurodex: error: " + Printable.line(e.getMessage()) + " (see '"
+                    + c.getCommandSpec().qualifiedName() + " --help')");
+            return ExitCodes.USAGE;
+        });
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The limits and the up-front memory check should make this unreachable; if not, still one line.
+            cli.getErr().println("neurodex: error: out of memory (" + e.getMessage() + "): run with a larger -Xmx, "
+                    + "or lower --top-k, --keep-values or --batch-size");
+            return ExitCodes.FAILURE;
+        } catch (StackOverflowError e) {
+            cli.getErr().println("neurodex: error: input nested too deeply (stack overflow)");
+            return ExitCodes.FAILURE;
+        }
     }
 
     private static String message(Throwable e) {

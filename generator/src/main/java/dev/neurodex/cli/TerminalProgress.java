@@ -16,8 +16,11 @@ final class TerminalProgress implements ScanProgress {
     private final long maxTokens;
     private final long started = System.nanoTime();
 
-    TerminalProgress(CorpusReader corpus, long maxTokens) {
+    private final LogAboveBar log;
+
+    TerminalProgress(CorpusReader corpus, long maxTokens, LogAboveBar log) {
         this.maxTokens = maxTokens;
+        this.log = log;
         long total = maxTokens > 0 ? maxTokens : corpus.totalBytes();
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName("scan")
@@ -34,6 +37,7 @@ final class TerminalProgress implements ScanProgress {
             builder.setUnit(" KB", 1 << 10);
         }
         this.bar = builder.build();
+        log.barShown(true);
     }
 
     @Override
@@ -47,5 +51,6 @@ final class TerminalProgress implements ScanProgress {
     @Override
     public void close() {
         bar.close();
+        log.barShown(false);
     }
 }

@@ -1,5 +1,6 @@
 package dev.neurodex.corpus;
 
+import dev.neurodex.text.Printable;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,7 +23,7 @@ public final class BadRecords {
     }
 
     public synchronized void report(String where, String reason) {
-        String message = where + ": " + reason;
+        String message = Printable.line(where + ": " + reason);
         if (strict) {
             throw new CorpusException("bad record at " + message + " (--strict stops at the first one)");
         }

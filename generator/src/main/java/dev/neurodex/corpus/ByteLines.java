@@ -10,19 +10,24 @@ import java.util.Arrays;
  */
 final class ByteLines {
     private final InputStream in;
+    private final int max;
+    private boolean tooLong;
     private final byte[] buffer = new byte[1 << 16];
     private int pos;
     private int limit;
     private byte[] line = new byte[1 << 12];
     private int length;
 
-    ByteLines(InputStream in) {
+    /** @param max longer lines are read through but not kept: {@link #tooLong()} says so */
+    ByteLines(InputStream in, int max) {
         this.in = in;
+        this.max = max;
     }
 
     /** Reads the next line into {@link #bytes()}; false at the end of the stream. */
     boolean next() throws IOException {
         length = 0;
+        tooLong = false;
         boolean any = false;
         while (true) {
             if (pos == limit) {
@@ -44,17 +49,31 @@ final class ByteLines {
                 if (length > 0 && line[length - 1] == '\r') {
                     length--;
                 }
+                if (length > max) {
+                    tooLong = true;
+                    length = 0;
+                }
                 return true;
             }
         }
     }
 
     private void append(int start, int count) {
+        if (tooLong || (long) length + count > max + 1L) { // one more for a CR before the LF
+            tooLong = true;
+            length = 0;
+            return;
+        }
         if (length + count > line.length) {
-            line = Arrays.copyOf(line, Math.max(line.length * 2, length + count));
+            line = Arrays.copyOf(line, (int) Math.min(max + 1L, Math.max(line.length * 2L, length + count)));
         }
         System.arraycopy(buffer, start, line, length, count);
         length += count;
+    }
+
+    /** The line was longer than the limit; its bytes are gone. */
+    boolean tooLong() {
+        return tooLong;
     }
 
     byte[] bytes() {

@@ -3,13 +3,17 @@ package dev.neurodex.corpus;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -34,7 +38,11 @@ public final class CorpusReader {
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
             .build());
 
+    /** One record per line: text after the object is an error, not silently dropped. */
+    private static final ObjectReader RECORD = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private final List<Path> roots;
+    private final CorpusLimits limits;
     private final BadRecords bad;
     private final AtomicLong bytesRead = new AtomicLong();
     private final List<CorpusFile> files = new ArrayList<>();
@@ -42,28 +50,28 @@ public final class CorpusReader {
 
     /** Checks every root up front, so that a typo fails before any work starts. */
     public CorpusReader(List<Path> roots, BadRecords bad) {
+        this(roots, CorpusLimits.DEFAULT, bad);
+    }
+
+    public CorpusReader(List<Path> roots, CorpusLimits limits, BadRecords bad) {
         if (roots.isEmpty()) {
             throw new CorpusException("no corpus given");
         }
         for (Path root : roots) {
-            if (!Files.exists(root)) {
-                throw new CorpusException("corpus path does not exist: " + root);
-            }
-            if (!Files.isReadable(root)) {
-                throw new CorpusException("corpus path is not readable: " + root);
-            }
+            CorpusFiles.checkRoot(root);
             if (Files.isRegularFile(root) && FileKind.of(Compression.of(name(root)).stripped(name(root))) == FileKind.UNKNOWN) {
                 throw new CorpusException("corpus file " + root + " is of no known kind (expected .jsonl, .txt or .tar, "
                         + "optionally compressed .gz .zst .xz .bz2)");
             }
         }
         this.roots = List.copyOf(roots);
+        this.limits = limits;
         this.bad = bad;
     }
 
     /** Bytes of the corpus files on disk, for progress and ETA. */
     public long totalBytes() {
-        return roots.stream().flatMap(CorpusReader::filesUnder).mapToLong(p -> {
+        return roots.stream().flatMap(this::filesUnder).mapToLong(p -> {
             try {
                 return Files.size(p);
             } catch (IOException e) {
@@ -77,7 +85,7 @@ public final class CorpusReader {
      * without reading it.
      */
     public List<String> fingerprint() {
-        return roots.stream().flatMap(CorpusReader::filesUnder).map(p -> {
+        return roots.stream().flatMap(this::filesUnder).map(p -> {
             try {
                 return p.toAbsolutePath().normalize() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
             } catch (IOException e) {
@@ -96,7 +104,10 @@ public final class CorpusReader {
         return List.copyOf(files);
     }
 
-    /** Files in corpus directories that were not of a known kind and so were left out. */
+    /**
+     * What corpus directories held that was not read, each with why: files of no known kind, symbolic links,
+     * FIFOs, devices and sockets.
+     */
     public List<String> skippedFiles() {
         return List.copyOf(skipped);
     }
@@ -105,11 +116,12 @@ public final class CorpusReader {
     public boolean read(DocumentSink sink) {
         for (Path root : roots) {
             Path base = Files.isDirectory(root) ? root : root.getParent();
-            List<Path> paths = filesUnder(root).toList();
-            for (Path path : paths) {
-                String label = base == null ? path.toString() : base.relativize(path).toString().replace('\\', '/');
+            CorpusFiles listed = CorpusFiles.under(root, limits.followSymlinks());
+            listed.skipped().forEach(s -> skipped.add(s));
+            for (Path path : listed.files()) {
+                String label = base == null ? path.toString() : CorpusFiles.relative(base, path);
                 if (Files.isDirectory(root) && kindOf(label) == FileKind.UNKNOWN) {
-                    skipped.add(label);
+                    skipped.add(label + " (of no known kind)");
                     continue;
                 }
                 if (!readFile(path, label, sink)) {
@@ -120,15 +132,8 @@ public final class CorpusReader {
         return true;
     }
 
-    private static Stream<Path> filesUnder(Path root) {
-        if (!Files.isDirectory(root)) {
-            return Stream.of(root);
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).sorted().toList().stream();
-        } catch (IOException e) {
-            throw new CorpusException("cannot list corpus directory " + root + ": " + e.getMessage(), e);
-        }
+    private Stream<Path> filesUnder(Path root) {
+        return CorpusFiles.under(root, limits.followSymlinks()).files().stream();
     }
 
     private boolean readFile(Path path, String label, DocumentSink sink) {
@@ -138,14 +143,18 @@ public final class CorpusReader {
             documents[0]++;
             return sink.accept(doc);
         };
-        boolean complete;
-        try (InputStream raw = new DigestInputStream(new CountingInputStream(Files.newInputStream(path), bytesRead), sha)) {
-            complete = readStream(new BufferedInputStream(raw, 1 << 16), label, counting);
-            if (!complete) {
-                raw.transferTo(java.io.OutputStream.nullOutputStream()); // finish the checksum of the whole file
+        boolean complete = true;
+        LinkOption[] open = limits.followSymlinks() ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        try (InputStream raw = new DigestInputStream(new CountingInputStream(Files.newInputStream(path, open), bytesRead), sha)) {
+            try {
+                complete = readStream(new BufferedInputStream(raw, 1 << 16), label, counting);
+            } catch (IOException e) {
+                // Damaged or oversized data: what was read stands, the rest of the file is skipped and counted.
+                bad.report(label, "rest of the file skipped after " + documents[0] + " documents: " + reason(e));
             }
+            raw.transferTo(java.io.OutputStream.nullOutputStream()); // finish the checksum of the whole file
         } catch (IOException e) {
-            throw new CorpusException(label + ": cannot read (" + e.getMessage() + ")", e);
+            throw new CorpusException(label + ": cannot read (" + reason(e) + ")", e);
         }
         try {
             files.add(new CorpusFile(label, Files.size(path), HexFormat.of().formatHex(sha.digest()), documents[0], complete));
@@ -155,9 +164,22 @@ public final class CorpusReader {
         return complete;
     }
 
+    /** An I/O failure as a user reads it: Commons Compress and java.util.zip often give no message at all. */
+    static String reason(IOException e) {
+        if (e instanceof LimitExceeded) {
+            return e.getMessage();
+        }
+        if (e instanceof java.io.EOFException || (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT)
+                .contains("truncated"))) {
+            return "unexpected end of data (a truncated file?)";
+        }
+        String m = e.getMessage();
+        return "damaged data: " + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
+    }
+
     private boolean readStream(InputStream raw, String label, DocumentSink sink) throws IOException {
         Compression compression = Compression.of(label);
-        InputStream in = compression.open(raw);
+        InputStream in = new SizeLimit(compression.open(raw), limits.maxFileBytes());
         return switch (FileKind.of(compression.stripped(label))) {
             case JSON_LINES -> readJsonLines(in, label, sink);
             case TEXT -> readText(in, label, sink);
@@ -167,39 +189,58 @@ public final class CorpusReader {
     }
 
     private boolean readTar(InputStream in, String label, DocumentSink sink) throws IOException {
-        TarArchiveInputStream tar = new TarArchiveInputStream(in);
-        for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+        TarHeaderBudget budget = new TarHeaderBudget(in, limits.maxTarNameBytes());
+        TarArchiveInputStream tar = new TarArchiveInputStream(budget);
+        while (true) {
+            budget.arm();
+            TarArchiveEntry entry = tar.getNextEntry();
+            budget.disarm();
+            if (entry == null) {
+                return true;
+            }
             String member = label + "/" + entry.getName();
             if (!entry.isFile() || kindOf(member) == FileKind.UNKNOWN || kindOf(member) == FileKind.TAR) {
+                tar.transferTo(java.io.OutputStream.nullOutputStream()); // outside the header budget
                 continue;
             }
-            // The member stream must not be closed: that would close the archive.
-            if (!readStream(CloseShieldInputStream.wrap(tar), member, sink)) {
-                return false;
+            // The member stream must not be closed: that would close the archive. Each member has its own size limit.
+            try {
+                if (!readStream(CloseShieldInputStream.wrap(tar), member, sink)) {
+                    return false;
+                }
+            } catch (LimitExceeded e) {
+                bad.report(member, "rest of the member skipped: " + e.getMessage());
             }
+            tar.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        return true;
     }
 
     private boolean readJsonLines(InputStream in, String label, DocumentSink sink) throws IOException {
-        ByteLines lines = new ByteLines(in);
+        ByteLines lines = new ByteLines(in, limits.maxLineBytes());
         for (int number = 1; lines.next(); number++) {
-            if (isBlank(lines.bytes(), lines.length())) {
+            String where = label + ":" + number;
+            if (lines.tooLong()) {
+                bad.report(where, "line longer than " + Sizes.format(limits.maxLineBytes()) + " (--max-line-bytes)");
                 continue;
             }
-            String where = label + ":" + number;
+            int offset = number == 1 ? bomLength(lines.bytes(), lines.length()) : 0;
+            if (isBlank(lines.bytes(), offset, lines.length())) {
+                continue;
+            }
             String json;
             try {
-                json = Utf8.decode(lines.bytes(), lines.length());
+                json = Utf8.decode(lines.bytes(), offset, lines.length() - offset);
             } catch (Utf8.Invalid e) {
                 bad.report(where, e.getMessage());
                 continue;
             }
             JsonNode node;
             try {
-                node = JSON.readTree(json);
+                node = RECORD.readTree(json);
             } catch (JsonProcessingException e) {
-                bad.report(where, "broken JSON (" + e.getOriginalMessage() + ")");
+                bad.report(where, e instanceof MismatchedInputException && e.getOriginalMessage().contains("Trailing")
+                        ? "more text after the JSON object (two records on one line?)"
+                        : "broken JSON (" + e.getOriginalMessage() + ")");
                 continue;
             }
             if (node == null || !node.isObject()) {
@@ -221,21 +262,72 @@ public final class CorpusReader {
             }
             JsonNode source = node.path("meta").path("pile_set_name");
             Origin origin = new Origin(label, number, source.isTextual() ? source.asText() : null);
-            if (!sink.accept(new Document(origin, text.asText()))) {
-                return false;
+            String s = text.asText();
+            for (int from = 0; from < s.length() || from == 0; ) {
+                int n = Pieces.cut(s, from, s.length(), limits.maxDocumentChars());
+                if (!sink.accept(new Document(origin, s.substring(from, from + n)))) {
+                    return false;
+                }
+                from += n;
+                if (n == 0) {
+                    break;
+                }
             }
         }
         return true;
     }
 
+    /** A text file is read in pieces of at most --max-document-chars, each a document that starts at its line. */
     private boolean readText(InputStream in, String label, DocumentSink sink) throws IOException {
-        byte[] bytes = in.readAllBytes();
-        try {
-            return sink.accept(new Document(new Origin(label, null, null), Utf8.decode(bytes, bytes.length)));
-        } catch (Utf8.Invalid e) {
-            bad.report(label + ":" + lineOf(bytes, e.offset), e.getMessage());
-            return true;
+        int max = limits.maxDocumentChars();
+        int fill = max + 3 + 1; // a piece, a byte-order mark, and one byte to know whether more follows
+        byte[] buffer = new byte[Math.min(fill, 1 << 16)];
+        int length = 0;
+        boolean eof = false;
+        boolean first = true;
+        boolean whole = false;
+        int line = 1;
+        while (true) {
+            while (!eof && length < fill) {
+                if (length == buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(fill, 2L * buffer.length));
+                }
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    length += n;
+                }
+            }
+            int start = first ? bomLength(buffer, length) : 0;
+            if (first) {
+                whole = eof;
+                first = false;
+            }
+            if (length - start == 0 && !whole) {
+                return true;
+            }
+            int n = Pieces.cut(buffer, start, length, max);
+            Origin origin = new Origin(label, whole ? null : line, null);
+            try {
+                if (!sink.accept(new Document(origin, Utf8.decode(buffer, start, n)))) {
+                    return false;
+                }
+            } catch (Utf8.Invalid e) {
+                bad.report(label + ":" + (line + linesBefore(buffer, start, start + e.offset)), e.getMessage());
+            }
+            line += linesBefore(buffer, start, start + n);
+            System.arraycopy(buffer, start + n, buffer, 0, length - start - n);
+            length -= start + n;
+            if (eof && length == 0) {
+                return true;
+            }
         }
+    }
+
+    /** The UTF-8 byte-order mark some editors put first: not part of the text. */
+    private static int bomLength(byte[] b, int length) {
+        return length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF ? 3 : 0;
     }
 
     private static boolean hasUnpairedSurrogate(String s) {
@@ -250,18 +342,18 @@ public final class CorpusReader {
         return false;
     }
 
-    private static int lineOf(byte[] bytes, int offset) {
-        int line = 1;
-        for (int i = 0; i < offset; i++) {
+    private static int linesBefore(byte[] bytes, int from, int to) {
+        int lines = 0;
+        for (int i = from; i < to; i++) {
             if (bytes[i] == '\n') {
-                line++;
+                lines++;
             }
         }
-        return line;
+        return lines;
     }
 
-    private static boolean isBlank(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
+    private static boolean isBlank(byte[] bytes, int from, int length) {
+        for (int i = from; i < length; i++) {
             if (bytes[i] != ' ' && bytes[i] != '\t') {
                 return false;
             }

@@ -21,15 +21,15 @@ final class Utf8 {
         }
     }
 
-    static String decode(byte[] bytes, int length) throws Invalid {
+    static String decode(byte[] bytes, int offset, int length) throws Invalid {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
         CharBuffer out = CharBuffer.allocate(length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new Invalid(in.position());
+            throw new Invalid(in.position() - offset);
         }
         decoder.flush(out);
         out.flip();

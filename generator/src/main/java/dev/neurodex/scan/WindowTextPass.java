@@ -2,6 +2,7 @@ package dev.neurodex.scan;
 
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusException;
+import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.tokenize.WindowRef;
 import dev.neurodex.tokenize.WindowText;
@@ -26,10 +27,12 @@ public final class WindowTextPass {
     private WindowTextPass() {}
 
     /**
+     * @param limits as the scan read the corpus: they decide where long documents were cut
      * @param width content tokens per window, as the scan cut them
      * @param needed the windows to read, from one scan of {@code corpus}
      */
-    public static WindowTexts read(List<Path> corpus, WindowTokenizer tokenizer, int width, List<WindowRef> needed) {
+    public static WindowTexts read(List<Path> corpus, CorpusLimits limits, WindowTokenizer tokenizer, int width,
+                                   List<WindowRef> needed) {
         TreeMap<Long, List<WindowRef>> byDocument = new TreeMap<>();
         for (WindowRef w : needed) {
             byDocument.computeIfAbsent(w.document(), d -> new ArrayList<>()).add(w);
@@ -41,7 +44,7 @@ public final class WindowTextPass {
         long last = byDocument.lastKey();
         long[] document = {0};
         // Bad records were reported by the scan; here they are only skipped, exactly as the scan skipped them.
-        CorpusReader reader = new CorpusReader(corpus, new BadRecords(false, new PrintWriter(Writer.nullWriter())));
+        CorpusReader reader = new CorpusReader(corpus, limits, new BadRecords(false, new PrintWriter(Writer.nullWriter())));
         reader.read(doc -> {
             List<WindowRef> wanted = byDocument.get(++document[0]);
             if (wanted != null) {

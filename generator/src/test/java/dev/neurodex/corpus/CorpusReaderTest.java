@@ -108,7 +108,7 @@ class CorpusReaderTest {
                 docs.stream().map(d -> d.origin().file()).toList());
         assertEquals(new Origin("a.txt", null, null), docs.get(0).origin());
         assertEquals("two\nlines", docs.get(4).text());
-        assertEquals(List.of("notes.pdf"), reader.skippedFiles());
+        assertEquals(List.of("notes.pdf (of no known kind)"), reader.skippedFiles());
         assertEquals(3, reader.files().size());
         assertEquals(64, reader.files().get(0).sha256().length());
     }

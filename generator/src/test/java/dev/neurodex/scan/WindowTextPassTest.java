@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.neurodex.cli.TestCorpus;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusException;
+import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.tokenize.Window;
 import dev.neurodex.tokenize.WindowRef;
@@ -64,7 +65,7 @@ class WindowTextPassTest {
             needed.add(windows.get(i).ref());
         }
         needed.add(windows.get(1).prefix(2).ref());
-        WindowTexts texts = WindowTextPass.read(List.of(corpus), tokenizer, WIDTH, needed);
+        WindowTexts texts = WindowTextPass.read(List.of(corpus), CorpusLimits.DEFAULT, tokenizer, WIDTH, needed);
         assertEquals(needed.size(), texts.size());
         for (WindowRef ref : needed) {
             WindowText text = texts.get(ref);
@@ -75,7 +76,7 @@ class WindowTextPassTest {
             }
         }
         WindowRef whaleRef = windows.stream().map(Window::ref).filter(r -> r.origin().line() == 3).findFirst().orElseThrow();
-        WindowText whale = WindowTextPass.read(List.of(corpus), tokenizer, WIDTH, List.of(whaleRef)).get(whaleRef);
+        WindowText whale = WindowTextPass.read(List.of(corpus), CorpusLimits.DEFAULT, tokenizer, WIDTH, List.of(whaleRef)).get(whaleRef);
         StringBuilder joined = new StringBuilder();
         for (int i = 0; i < whale.length(); i++) {
             joined.append(whale.token(i));
@@ -90,10 +91,10 @@ class WindowTextPassTest {
         List<WindowRef> needed = scanWindows(corpus).stream().map(Window::ref).toList();
         TestCorpus.write(corpus, "t", "one two three four five six seven", "eight nine eleven");
         CorpusException e = assertThrows(CorpusException.class,
-                () -> WindowTextPass.read(List.of(corpus), tokenizer, WIDTH, needed));
+                () -> WindowTextPass.read(List.of(corpus), CorpusLimits.DEFAULT, tokenizer, WIDTH, needed));
         assertTrue(e.getMessage().contains("c.jsonl:2") && e.getMessage().contains("changed"), e.getMessage());
         Files.writeString(corpus, "{\"text\": \"one two three four five six seven\"}\n");
-        e = assertThrows(CorpusException.class, () -> WindowTextPass.read(List.of(corpus), tokenizer, WIDTH, needed));
+        e = assertThrows(CorpusException.class, () -> WindowTextPass.read(List.of(corpus), CorpusLimits.DEFAULT, tokenizer, WIDTH, needed));
         assertTrue(e.getMessage().contains("changed"), e.getMessage());
     }
 }
