@@ -31,7 +31,6 @@ import dev.neurodex.store.SitePublisher;
 import dev.neurodex.store.WindowStore;
 import dev.neurodex.tokenize.WindowTexts;
 import dev.neurodex.tokenize.WindowTokenizer;
-import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -76,7 +75,8 @@ public final class SiteBuild {
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: drop the half-built site, keep the old one
         try (NDManager manager = OfflineEngine.newManager(config.threads());
              LoadedModel loaded = ModelCatalog.open(config.model(), config.name(), config.hookRegex(), config.threads(), manager);
-             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
+             WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
+                     config.limits().maxDocumentChars())) {
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);
             CheckpointPolicy checkpoints = checkpoints(publisher, loaded.model().info(), scanConfig, corpus);

@@ -41,15 +41,19 @@ final class HfModels {
                         config.positions(), true, c.weights().parameterCount(), c.dir().toString(), c.sha256()), m);
             },
             "bert", (c, slug, m) -> {
-                BertConfig config = new BertConfig(c.intField("num_hidden_layers"), c.intField("hidden_size"),
-                        c.intField("num_attention_heads"), c.intField("intermediate_size"), c.intField("vocab_size"),
-                        c.intField("max_position_embeddings"), c.intField("type_vocab_size", 2),
-                        (float) c.doubleField("layer_norm_eps", 1e-12));
+                BertConfig config = new BertConfig(c.sizeField("num_hidden_layers"), c.sizeField("hidden_size"),
+                        c.sizeField("num_attention_heads"), c.sizeField("intermediate_size"), c.sizeField("vocab_size"),
+                        c.sizeField("max_position_embeddings"), c.sizeField("type_vocab_size", 2),
+                        (float) c.doubleField("layer_norm_eps", 1e-12, 1e-30, 1));
+                if (config.hidden() % config.heads() != 0) {
+                    throw new ModelException(c.dir().resolve("config.json") + ": hidden_size " + config.hidden()
+                            + " is not a multiple of num_attention_heads " + config.heads());
+                }
                 checkVocabulary(c, config.vocab());
                 String prefix = c.weights().contains("bert.embeddings.word_embeddings.weight") ? "bert." : "";
-                int cls = c.intField("cls_token_id", 101);
-                int sep = c.intField("sep_token_id", 102);
-                int pad = c.intField("pad_token_id", 0);
+                int cls = c.idField("cls_token_id", 101, config.vocab());
+                int sep = c.idField("sep_token_id", 102, config.vocab());
+                int pad = c.idField("pad_token_id", 0, config.vocab());
                 return new BertModel(config, c.weights(), prefix,
                         new ModelInfo(slug, "bert", config.layers(), config.hidden(), config.intermediate(), config.maxPositions(), false,
                                 c.weights().parameterCount(), c.dir().toString(), c.sha256()),

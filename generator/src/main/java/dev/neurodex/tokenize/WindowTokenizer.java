@@ -4,6 +4,8 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import dev.neurodex.corpus.Document;
+import dev.neurodex.corpus.CorpusLimits;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,12 +25,27 @@ public final class WindowTokenizer implements AutoCloseable {
     }
 
     public static WindowTokenizer load(InputStream tokenizerJson) {
+        try {
+            return load(tokenizerJson.readAllBytes(), "tokenizer.json", CorpusLimits.DOCUMENT_CHARS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tokenizer.json", e);
+        }
+    }
+
+    /**
+     * @param label         the file, as errors name it
+     * @param maxInputChars the longest text {@link #windows} will be given (a document piece)
+     */
+    public static WindowTokenizer load(byte[] tokenizerJson, String label, int maxInputChars) {
+        TokenizerCheck.check(tokenizerJson, label, maxInputChars);
         Map<String, String> options = Map.of(
                 "addSpecialTokens", "false", "truncation", "false", "padding", "false");
         try {
-            return new WindowTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, options));
+            return new WindowTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), options));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer.json", e);
+            throw new UncheckedIOException("cannot read " + label, e);
+        } catch (RuntimeException e) {
+            throw new TokenizerException(label + ": the tokenizer library refuses it (" + e.getMessage() + ")", e);
         }
     }
 

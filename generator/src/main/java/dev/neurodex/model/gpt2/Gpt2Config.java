@@ -27,13 +27,14 @@ public record Gpt2Config(int layers, int embed, int heads, int inner, int vocab,
             throw new ModelException(c.dir().resolve("config.json") + ": activation_function \"" + activation
                     + "\" is not supported for gpt2 (expected gelu_new)");
         }
-        int embed = c.intField("n_embd");
-        int heads = c.intField("n_head");
+        int embed = c.sizeField("n_embd");
+        int heads = c.sizeField("n_head");
         if (embed % heads != 0) {
             throw new ModelException(c.dir().resolve("config.json") + ": n_embd " + embed + " is not a multiple of n_head " + heads);
         }
-        return new Gpt2Config(c.intField("n_layer"), embed, heads, c.intField("n_inner", 4 * embed),
-                c.intField("vocab_size"), c.intField("n_positions"), (float) c.doubleField("layer_norm_epsilon", 1e-5),
-                c.intField("bos_token_id", 50256));
+        int vocab = c.sizeField("vocab_size");
+        return new Gpt2Config(c.sizeField("n_layer"), embed, heads, c.sizeField("n_inner", 4 * embed), vocab,
+                c.sizeField("n_positions"), (float) c.doubleField("layer_norm_epsilon", 1e-5, 1e-30, 1),
+                c.idField("bos_token_id", 50256, vocab));
     }
 }

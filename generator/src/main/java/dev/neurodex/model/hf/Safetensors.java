@@ -1,6 +1,8 @@
 package dev.neurodex.model.hf;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neurodex.model.HostTensor;
 import dev.neurodex.model.ModelException;
@@ -9,10 +11,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +26,11 @@ import java.util.Map;
  * range, then the raw little-endian data.
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate tensor names in a header are an error, not "the last one wins". */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** The largest Java array, which holds a tensor once it is read. */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private Safetensors() {}
 
@@ -36,45 +44,104 @@ public final class Safetensors {
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8);
-            JsonNode tensors = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+            JsonNode tensors;
+            try {
+                tensors = JSON.readTree(header.array());
+            } catch (JsonProcessingException e) {
+                throw new ModelException(file + ": the header is not valid JSON (" + e.getOriginalMessage() + ")");
+            }
+            if (tensors == null || !tensors.isObject()) {
+                throw new ModelException(file + ": the header is not a JSON object");
+            }
             long dataStart = 8 + headerLength;
+            List<Entry> entries = new ArrayList<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = tensors.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> entry = it.next();
                 if (!entry.getKey().equals("__metadata__")) {
-                    into.put(tensor(file, channel, dataStart, entry.getKey(), entry.getValue()));
+                    entries.add(entry(file, entry.getKey(), entry.getValue(), channel.size() - dataStart));
                 }
+            }
+            checkDisjoint(file, entries);
+            for (Entry e : entries) {
+                into.put(tensor(channel, dataStart, e));
             }
         } catch (IOException e) {
             throw new ModelException(file + ": cannot read safetensors (" + e.getMessage() + ")", e);
         }
     }
 
-    private static HostTensor tensor(Path file, FileChannel channel, long dataStart, String name, JsonNode info)
-            throws IOException {
-        String dtype = info.path("dtype").asText();
-        long[] shape = new long[info.path("shape").size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = info.path("shape").get(i).asLong();
+    /** One header entry, checked: dtype known, shape non-negative with a product that fits an array, range in the data. */
+    private record Entry(String name, String dtype, long[] shape, int count, long begin, long end) {}
+
+    private static Entry entry(Path file, String name, JsonNode info, long dataLength) {
+        String where = file + ": tensor " + name;
+        if (!info.isObject()) {
+            throw new ModelException(where + ": its header entry is not an object");
         }
-        long begin = info.path("data_offsets").get(0).asLong();
-        long end = info.path("data_offsets").get(1).asLong();
+        JsonNode dtypeNode = info.get("dtype");
+        JsonNode shapeNode = info.get("shape");
+        JsonNode offsets = info.get("data_offsets");
+        if (dtypeNode == null || !dtypeNode.isTextual()) {
+            throw new ModelException(where + ": no \"dtype\" string");
+        }
+        if (shapeNode == null || !shapeNode.isArray()) {
+            throw new ModelException(where + ": no \"shape\" array");
+        }
+        if (offsets == null || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong()
+                || !offsets.get(1).canConvertToLong() || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
+            throw new ModelException(where + ": \"data_offsets\" must be two integers [begin, end]");
+        }
+        String dtype = dtypeNode.asText();
         int width = switch (dtype) {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
-            default -> throw new ModelException(file + ": tensor " + name + " has dtype " + dtype
+            default -> throw new ModelException(where + " has dtype " + dtype
                     + "; only F32, F16 and BF16 weights are supported");
         };
+        long[] shape = new long[shapeNode.size()];
         long count = 1;
-        for (long d : shape) {
-            count *= d;
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+                throw new ModelException(where + ": shape " + shapeNode + " holds " + d + ", not a size");
+            }
+            shape[i] = d.asLong();
+            count = shape[i] == 0 ? 0 : count > MAX_ELEMENTS / shape[i] ? MAX_ELEMENTS + 1 : count * shape[i];
         }
-        if (end - begin != count * width || dataStart + end > channel.size()) {
-            throw new ModelException(file + ": tensor " + name + " has a byte range that does not fit its shape");
+        if (count > MAX_ELEMENTS) {
+            throw new ModelException(where + ": shape " + shapeNode + " has more than " + MAX_ELEMENTS + " elements");
         }
-        ByteBuffer raw = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, end - begin)
+        long begin = offsets.get(0).asLong();
+        long end = offsets.get(1).asLong();
+        if (begin < 0 || end < begin || end > dataLength) {
+            throw new ModelException(where + ": data_offsets [" + begin + ", " + end + "] lie outside the data section (0 to "
+                    + dataLength + " bytes)");
+        }
+        if (end - begin != count * width) {
+            throw new ModelException(where + ": data_offsets [" + begin + ", " + end + "] hold " + (end - begin)
+                    + " bytes, but shape " + shapeNode + " of " + dtype + " needs " + count * width);
+        }
+        return new Entry(name, dtype, shape, (int) count, begin, end);
+    }
+
+    /** Two tensors may not share bytes: a crafted file could otherwise make one weight alias another. */
+    private static void checkDisjoint(Path file, List<Entry> entries) {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry a = sorted.get(i - 1);
+            Entry b = sorted.get(i);
+            if (b.begin() < a.end()) {
+                throw new ModelException(file + ": tensors " + a.name() + " and " + b.name() + " overlap in the data section");
+            }
+        }
+    }
+
+    private static HostTensor tensor(FileChannel channel, long dataStart, Entry e) throws IOException {
+        ByteBuffer raw = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
                 .order(ByteOrder.LITTLE_ENDIAN);
-        float[] data = new float[(int) count];
-        switch (dtype) {
+        float[] data = new float[e.count()];
+        switch (e.dtype()) {
             case "F32" -> raw.asFloatBuffer().get(data);
             case "BF16" -> {
                 for (int i = 0; i < data.length; i++) {
@@ -87,7 +154,7 @@ public final class Safetensors {
                 }
             }
         }
-        return new HostTensor(name, shape, data);
+        return new HostTensor(e.name(), e.shape(), data);
     }
 
     /** IEEE 754 half precision to float (Java 17 has no Float.float16ToFloat). */

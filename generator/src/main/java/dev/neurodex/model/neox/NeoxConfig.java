@@ -19,8 +19,8 @@ public record NeoxConfig(int layers, int hidden, int heads, int intermediate, in
     }
 
     public static NeoxConfig of(HfCheckpoint c) {
-        int hidden = c.intField("hidden_size");
-        int heads = c.intField("num_attention_heads");
+        int hidden = c.sizeField("hidden_size");
+        int heads = c.sizeField("num_attention_heads");
         if (hidden % heads != 0) {
             throw new ModelException(c.dir().resolve("config.json") + ": hidden_size " + hidden
                     + " is not a multiple of num_attention_heads " + heads);
@@ -29,11 +29,13 @@ public record NeoxConfig(int layers, int hidden, int heads, int intermediate, in
         if (!act.equals("gelu") && !act.equals("gelu_new") && !act.equals("gelu_fast")) {
             throw new ModelException(c.dir().resolve("config.json") + ": hidden_act \"" + act + "\" is not supported for gpt_neox");
         }
-        int rotary = (int) (hidden / heads * c.doubleField("rotary_pct", 1.0));
-        double base = c.doubleField("rotary_emb_base", c.doubleField("rope_theta", 10000));
-        return new NeoxConfig(c.intField("num_hidden_layers"), hidden, heads, c.intField("intermediate_size"),
-                c.intField("vocab_size"), c.intField("max_position_embeddings"), rotary, base,
-                (float) c.doubleField("layer_norm_eps", 1e-5), c.config().path("use_parallel_residual").asBoolean(true),
-                act.equals("gelu"), c.intField("bos_token_id", 0));
+        int rotary = (int) (hidden / heads * c.doubleField("rotary_pct", 1.0, 0, 1));
+        double base = c.doubleField("rotary_emb_base", c.doubleField("rope_theta", 10000, 1e-9, 1e12), 1e-9, 1e12);
+        int vocab = c.sizeField("vocab_size");
+        return new NeoxConfig(c.sizeField("num_hidden_layers"), hidden, heads, c.sizeField("intermediate_size"),
+                vocab, c.sizeField("max_position_embeddings"), rotary, base,
+                (float) c.doubleField("layer_norm_eps", 1e-5, 1e-30, 1),
+                c.config().path("use_parallel_residual").asBoolean(true), act.equals("gelu"),
+                c.idField("bos_token_id", 0, vocab));
     }
 }
