@@ -130,8 +130,8 @@ final class IntervalSamples {
     }
 
     static IntervalSamples read(StateInput in) throws java.io.IOException {
-        int neurons = in.readInt();
-        IntervalSamples s = new IntervalSamples(neurons, in.readInt());
+        int neurons = in.readCount(TopK.MAX_NEURONS);
+        IntervalSamples s = new IntervalSamples(neurons, in.readCount(1000));
         long[] windows = in.readLongs();
         System.arraycopy(windows, 0, s.windows, 0, s.windows.length);
         for (int n = 0; n < neurons; n++) {

@@ -32,10 +32,46 @@ public final class StateInput {
         return in.readFloat();
     }
 
+    /**
+     * {@code n} bytes, allocated as they arrive: a damaged length costs an error at the end of the data, not an
+     * array of the size it claims.
+     */
     public byte[] readBytes(int n) throws IOException {
-        byte[] bytes = new byte[n];
-        in.readFully(bytes);
-        return bytes;
+        if (n < 0) {
+            throw new IOException("damaged state: a length of " + n);
+        }
+        try {
+            if (n <= CHUNK) {
+                byte[] bytes = new byte[n];
+                in.readFully(bytes);
+                return bytes;
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(CHUNK);
+            byte[] chunk = new byte[CHUNK];
+            for (int left = n; left > 0; left -= CHUNK) {
+                int len = Math.min(CHUNK, left);
+                in.readFully(chunk, 0, len);
+                out.write(chunk, 0, len);
+            }
+            return out.toByteArray();
+        } catch (java.io.EOFException e) {
+            throw new IOException("damaged state: a length of " + n + " bytes, but the data ends before", e);
+        }
+    }
+
+    private static final int CHUNK = 1 << 20;
+
+    /** A count the state claims, checked against what any real state could hold. */
+    int readCount(int max) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > max) {
+            throw new IOException("damaged state: a count of " + n + " (at most " + max + ")");
+        }
+        return n;
+    }
+
+    private byte[] readArray(int width) throws IOException {
+        return readBytes(readCount(Integer.MAX_VALUE / width) * width);
     }
 
     String readString() throws IOException {
@@ -44,30 +80,30 @@ public final class StateInput {
     }
 
     float[] readFloats() throws IOException {
-        int n = in.readInt();
-        float[] a = new float[n];
-        ByteBuffer.wrap(readBytes(n * Float.BYTES)).asFloatBuffer().get(a);
+        java.nio.FloatBuffer b = ByteBuffer.wrap(readArray(Float.BYTES)).asFloatBuffer();
+        float[] a = new float[b.remaining()];
+        b.get(a);
         return a;
     }
 
     double[] readDoubles() throws IOException {
-        int n = in.readInt();
-        double[] a = new double[n];
-        ByteBuffer.wrap(readBytes(n * Double.BYTES)).asDoubleBuffer().get(a);
+        java.nio.DoubleBuffer b = ByteBuffer.wrap(readArray(Double.BYTES)).asDoubleBuffer();
+        double[] a = new double[b.remaining()];
+        b.get(a);
         return a;
     }
 
     long[] readLongs() throws IOException {
-        int n = in.readInt();
-        long[] a = new long[n];
-        ByteBuffer.wrap(readBytes(n * Long.BYTES)).asLongBuffer().get(a);
+        java.nio.LongBuffer b = ByteBuffer.wrap(readArray(Long.BYTES)).asLongBuffer();
+        long[] a = new long[b.remaining()];
+        b.get(a);
         return a;
     }
 
     int[] readInts() throws IOException {
-        int n = in.readInt();
-        int[] a = new int[n];
-        ByteBuffer.wrap(readBytes(n * Integer.BYTES)).asIntBuffer().get(a);
+        java.nio.IntBuffer b = ByteBuffer.wrap(readArray(Integer.BYTES)).asIntBuffer();
+        int[] a = new int[b.remaining()];
+        b.get(a);
         return a;
     }
 

@@ -17,6 +17,9 @@ final class TopK {
     private final int[] sizes;
     private final float[] threshold;
 
+    /** More neurons than any layer has (GPT-2 XL: 6,400; the largest SAEs: 2^20); a checkpoint claiming more is damaged. */
+    static final int MAX_NEURONS = 1 << 24;
+
     TopK(int neurons, int k) {
         this.k = k;
         this.heaps = new TopEntry[neurons][k];
@@ -76,10 +79,10 @@ final class TopK {
     }
 
     static TopK read(StateInput in) throws java.io.IOException {
-        int neurons = in.readInt();
-        TopK t = new TopK(neurons, in.readInt());
+        int neurons = in.readCount(MAX_NEURONS);
+        TopK t = new TopK(neurons, in.readCount(dev.neurodex.scan.ScanConfig.MAX_TOP_K));
         for (int n = 0; n < neurons; n++) {
-            t.sizes[n] = in.readInt();
+            t.sizes[n] = in.readCount(t.k);
             for (int i = 0; i < t.sizes[n]; i++) {
                 t.heaps[n][i] = in.readEntry();
             }

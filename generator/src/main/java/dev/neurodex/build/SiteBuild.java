@@ -27,6 +27,7 @@ import dev.neurodex.store.SiteFiles;
 import dev.neurodex.store.Manifest;
 import dev.neurodex.store.NeuronRecord;
 import dev.neurodex.store.RecordBuilder;
+import dev.neurodex.store.SiteNames;
 import dev.neurodex.store.SitePublisher;
 import dev.neurodex.store.WindowStore;
 import dev.neurodex.tokenize.WindowTexts;
@@ -70,6 +71,10 @@ public final class SiteBuild {
         BadRecords bad = new BadRecords(config.strict(), log);
         CorpusReader corpus = new CorpusReader(config.corpus(), config.limits(), bad); // fails on a bad path before any work
         String slug = ModelCatalog.slugFor(config.model(), config.name());
+        if (SiteNames.problem(slug) != null) {
+            throw new IllegalArgumentException("the model's name in the site " + SiteNames.problem(slug)
+                    + "; choose another with --name");
+        }
         SitePublisher publisher = SitePublisher.begin(config.out(), slug);
         Thread cleanup = new Thread(publisher::abandon, "neurodex-abandon-staging");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: drop the half-built site, keep the old one
@@ -78,6 +83,7 @@ public final class SiteBuild {
              WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
                      config.limits().maxDocumentChars())) {
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
+            checkHeap(scanConfig, loaded.model().info());
             Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);
             CheckpointPolicy checkpoints = checkpoints(publisher, loaded.model().info(), scanConfig, corpus);
             Checkpoint from = checkpoints.restore(log);
@@ -99,6 +105,19 @@ public final class SiteBuild {
             throw e;
         } finally {
             removeHook(cleanup);
+        }
+    }
+
+    private static void checkHeap(ScanConfig scan, ModelInfo info) {
+        long neurons = (long) info.layers() * info.dMlp();
+        long need = scan.minimumHeapBytes(neurons, info.dMlp());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the scan needs at least %.1f GiB of "
+                    + "heap (%,d neurons x --top-k %d x --keep-values %d, batches of %d x %d positions) but the JVM may use "
+                    + "%.1f GiB: lower --top-k, --keep-values or --batch-size, or run java with a larger -Xmx",
+                    need / 1073741824.0, neurons, scan.topK(), scan.keep(), scan.batchSize(), scan.context(),
+                    heap / 1073741824.0));
         }
     }
 
@@ -149,16 +168,29 @@ public final class SiteBuild {
     private Manifest manifest(LoadedModel loaded, CorpusReader corpus, BadRecords bad, ScanResult scan, ScanConfig scanConfig) {
         ModelInfo info = loaded.model().info();
         return new Manifest(NeuronRecord.FORMAT,
-                new Manifest.Model(info.slug(), info.architecture(), info.causal(), info.parameters(), info.source(),
+                new Manifest.Model(info.slug(), info.architecture(), info.causal(), info.parameters(), published(info.source()),
                         info.sha256(), HookName.mlpPost(0).replace(".0.", ".{L}.")),
                 info.layers(), info.dMlp(),
                 new Manifest.Tokenizer(loaded.tokenizerName(), loaded.tokenizerSha256()),
-                new Manifest.Corpus(config.corpus().stream().map(Path::toString).toList(), corpus.files(),
+                new Manifest.Corpus(config.corpus().stream().map(p -> published(p.toString())).toList(), corpus.files(),
                         scan.documents(), scan.windows(), scan.tokens(), bad.count(), corpus.skippedFiles()),
                 scanConfig.topK(), scanConfig.context(), Version.get(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
                         scanConfig.batchSize(), config.threads(), scanConfig.maxTokens()), List.of());
+    }
+
+    /**
+     * A path of the building machine as a public site shows it: its last part only, so that a home folder's name
+     * or a mount layout is not published.
+     */
+    static String published(String path) {
+        Path p = Path.of(path);
+        if (!p.isAbsolute() && !java.nio.file.Files.exists(p)) {
+            return path; // a catalog name, not a path
+        }
+        Path name = p.toAbsolutePath().normalize().getFileName();
+        return name == null ? path : name.toString();
     }
 
     private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers,

@@ -5,6 +5,7 @@ import dev.neurodex.build.SiteBuild;
 import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.scan.ScanConfig;
+import dev.neurodex.store.SiteNames;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -129,14 +130,16 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     private BuildConfig config() {
-        if (threads < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must not be negative, got " + threads);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads < 0 || threads > 4 * cores) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be between 0 (all cores) and "
+                    + 4 * cores + " (4 x this machine's cores), got " + threads);
         }
         try {
             ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens, keepValues);
             List<Path> paths = corpus == null ? List.of(DefaultCorpus.locate()) : corpus;
-            if (name != null && !name.matches("[a-z0-9][a-z0-9._-]*")) {
-                throw new IllegalArgumentException("--name must be a lowercase slug (a-z, 0-9, . _ -), got '" + name + "'");
+            if (name != null && SiteNames.problem(name) != null) {
+                throw new IllegalArgumentException("--name " + SiteNames.problem(name));
             }
             if (hookRegex != null) {
                 java.util.regex.Pattern.compile(hookRegex); // a bad pattern is a usage error, before any work

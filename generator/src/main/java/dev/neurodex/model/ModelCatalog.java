@@ -110,9 +110,8 @@ public final class ModelCatalog {
 
     /** A URL-safe lowercase name from a directory: {@code Pythia-70m} → {@code pythia-70m}. */
     static String slugOf(Path dir) {
-        String slug = dir.toAbsolutePath().normalize().getFileName().toString().toLowerCase(java.util.Locale.ROOT)
-                .replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
-        return slug.isEmpty() ? "model" : slug;
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return dev.neurodex.store.SiteNames.slug(name == null ? "" : name.toString());
     }
 
     private static LoadedModel openDefault(String slug, NDManager manager) {

@@ -78,6 +78,21 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
                           long tokens, long bytesRead) {}
 
     /** Writes to a temporary file beside {@code file}, forces it to disk, then renames it over the old one. */
+    /**
+     * Decompresses the whole file once, which checks zstd's checksum: a damaged checkpoint fails here, before any
+     * count in it is believed.
+     */
+    private static void verify(Path file) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.skipNBytes(MAGIC.length());
+            try (InputStream zstd = new ZstdInputStream(raw)) {
+                zstd.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new IOException("the file is damaged (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
     public void write(Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -104,6 +119,7 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
     }
 
     public static Checkpoint read(Path file) throws IOException {
+        verify(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             byte[] magic = raw.readNBytes(MAGIC.length());
             if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
@@ -112,7 +128,10 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
             StateInput in = new StateInput(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
             Header h = JSON.readValue(in.readBytes(in.readInt()), Header.class);
             int count = in.readInt();
-            List<Window> pending = new ArrayList<>(count);
+            if (count < 0) {
+                throw new IOException("damaged: " + count + " pending windows");
+            }
+            List<Window> pending = new ArrayList<>(Math.min(count, 1 << 16));
             for (int i = 0; i < count; i++) {
                 pending.add(in.readWindow());
             }

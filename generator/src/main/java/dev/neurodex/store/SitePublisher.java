@@ -44,8 +44,11 @@ public final class SitePublisher {
                         + "); refusing to write into it");
             }
             recover(target);
-            cleanStale(parent, STAGING + target.getFileName() + "-");
-            return new SitePublisher(target, Files.createTempDirectory(parent, STAGING + target.getFileName() + "-"), model);
+            String prefix = STAGING + target.getFileName() + "-";
+            cleanStale(parent, prefix);
+            // The process id in the name tells a later build whether this one is still running.
+            return new SitePublisher(target, Files.createTempDirectory(parent, prefix + ProcessHandle.current().pid() + "-"),
+                    model);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + out, e);
         }
@@ -145,10 +148,24 @@ public final class SitePublisher {
         }
     }
 
+    /**
+     * Removes what killed or crashed builds of this site left behind: staging folders whose process is gone. A
+     * build that is still running (another process writing another model into the same site) keeps its own.
+     */
     private static void cleanStale(Path parent, String prefix) throws IOException {
         try (Stream<Path> siblings = Files.list(parent)) {
             for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
-                deleteTree(p);
+                // <pid>-<random> (or <random> from older versions); anything else is another site's, e.g. site-2's.
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:([0-9]{1,18})-)?[0-9]+")
+                        .matcher(p.getFileName().toString().substring(prefix.length()));
+                if (!m.matches()) {
+                    continue;
+                }
+                boolean alive = m.group(1) != null && ProcessHandle.of(Long.parseLong(m.group(1)))
+                        .map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) {
+                    deleteTree(p);
+                }
             }
         }
     }

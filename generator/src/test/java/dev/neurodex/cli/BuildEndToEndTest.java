@@ -86,6 +86,9 @@ class BuildEndToEndTest {
         assertEquals(TEXTS.length, manifest.at("/corpus/documents").asInt());
         assertEquals(64, manifest.at("/model/sha256").asText().length());
         assertEquals("blocks.{L}.mlp.hook_post", manifest.at("/model/hook").asText());
+        // The building machine's paths are not published: only the names of the corpus roots.
+        assertEquals(List.of(corpus.getFileName().toString()),
+                JSON.convertValue(manifest.at("/corpus/roots"), List.class));
     }
 
     @Test
