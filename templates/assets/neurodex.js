@@ -100,6 +100,14 @@
       done(neurons[neuron - first]);
     });
   }
+  // Control characters other than newline and tab as their Unicode pictures, one character each (as the pages
+  // write them: render/TokenDisplay.inText), so nothing in a text is invisible and lengths stay as they were.
+  function shown(token) {
+    return token.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f]/g, function (c) {
+      var code = c.charCodeAt(0);
+      return code < 32 ? String.fromCharCode(0x2400 + code) : code === 127 ? "\u2421" : "\ufffd";
+    });
+  }
   // Rewrites an example's text as one span per token (data-p: window position), coloured from its values.
   function tokenize(example, tokens, from, entry) {
     var text = example.querySelector(".text");
@@ -111,7 +119,7 @@
     tokens.forEach(function (token, i) {
       var p = from + i, value = kept[p - entry[0]];
       var span = document.createElement("span");
-      span.textContent = token;
+      span.textContent = shown(token);
       span.dataset.p = p;
       span.className = (value === undefined ? "nk" : colour(value, scale)) + (p === max ? " m" : "");
       text.appendChild(span);

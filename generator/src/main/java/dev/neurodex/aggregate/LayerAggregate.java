@@ -25,6 +25,7 @@ public final class LayerAggregate {
     private final float[] min;
     private final double[] sum;
     private final long[] positives;
+    private final long[] nonFinite; // NaN and ±∞ activations, left out of everything else
     private final long[] histogram; // [neuron * ActivationBins.COUNT + bin]
     private final TopK top;
     private final TopK bottom; // scored by the negated window minimum
@@ -42,7 +43,7 @@ public final class LayerAggregate {
      */
     public LayerAggregate(int layer, int neurons, int k, int keep) {
         this(layer, neurons, keep, new float[neurons], new float[neurons], new double[neurons], new long[neurons],
-                new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, BOTTOM),
+                new long[neurons], new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, BOTTOM),
                 new IntervalSamples(neurons, SAMPLES_PER_INTERVAL), 0);
         if (keep < 1) {
             throw new IllegalArgumentException("positions kept per top window must be at least 1, got " + keep);
@@ -52,7 +53,8 @@ public final class LayerAggregate {
     }
 
     private LayerAggregate(int layer, int neurons, int keep, float[] max, float[] min, double[] sum, long[] positives,
-                           long[] histogram, TopK top, TopK bottom, IntervalSamples samples, long tokens) {
+                           long[] nonFinite, long[] histogram, TopK top, TopK bottom, IntervalSamples samples,
+                           long tokens) {
         this.layer = layer;
         this.neurons = neurons;
         this.keep = keep;
@@ -60,6 +62,7 @@ public final class LayerAggregate {
         this.min = min;
         this.sum = sum;
         this.positives = positives;
+        this.nonFinite = nonFinite;
         this.histogram = histogram;
         this.top = top;
         this.bottom = bottom;
@@ -76,6 +79,7 @@ public final class LayerAggregate {
         out.writeFloats(min);
         out.writeDoubles(sum);
         out.writeLongs(positives);
+        out.writeLongs(nonFinite);
         out.writeLongs(histogram);
         top.write(out);
         bottom.write(out);
@@ -91,12 +95,14 @@ public final class LayerAggregate {
         float[] min = in.readFloats();
         double[] sum = in.readDoubles();
         long[] positives = in.readLongs();
+        long[] nonFinite = in.readLongs();
         long[] histogram = in.readLongs();
         if (max.length != neurons || min.length != neurons || sum.length != neurons || positives.length != neurons
-                || histogram.length != neurons * ActivationBins.COUNT) {
+                || nonFinite.length != neurons || histogram.length != (long) neurons * ActivationBins.COUNT) {
             throw new java.io.IOException("layer " + layer + ": arrays do not match " + neurons + " neurons");
         }
-        return new LayerAggregate(layer, neurons, keep, max, min, sum, positives, histogram, TopK.read(in), TopK.read(in),
+        return new LayerAggregate(layer, neurons, keep, max, min, sum, positives, nonFinite, histogram, TopK.read(in),
+                TopK.read(in),
                 IntervalSamples.read(in), tokens);
     }
 
@@ -170,6 +176,17 @@ public final class LayerAggregate {
                     windowPositives += (-bits & ~bits) >>> 31; // 1 exactly when v > 0 (sign clear, not +0)
                     histogram[row + ActivationBins.of(v)]++;
                 }
+                if (!Float.isFinite(windowSum)) {
+                    // Rare: a NaN or infinite activation (a broken checkpoint), or a sum past float's range.
+                    float[] w = finiteOnly(tile, j, length, n, row);
+                    windowMax = w[0];
+                    windowMin = w[1];
+                    windowSum = w[2];
+                    windowPositives = (int) w[3];
+                    if (windowMax == Float.NEGATIVE_INFINITY) {
+                        continue; // no finite value: nothing to rank the window by
+                    }
+                }
                 max[n] = Math.max(max[n], windowMax);
                 min[n] = Math.min(min[n], windowMin);
                 sum[n] += windowSum;
@@ -184,6 +201,31 @@ public final class LayerAggregate {
                 }
             }
         }
+    }
+
+    /**
+     * Column j of the tile again, leaving out non-finite values: they are counted, taken back out of the histogram
+     * and set to 0 in the tile, so kept runs of values stay finite. Returns max, min, sum and positives.
+     */
+    private float[] finiteOnly(float[] tile, int j, int length, int n, int row) {
+        float windowMax = Float.NEGATIVE_INFINITY;
+        float windowMin = Float.POSITIVE_INFINITY;
+        double windowSum = 0;
+        int windowPositives = 0;
+        for (int i = j; i < length * TILE; i += TILE) {
+            float v = tile[i];
+            if (!Float.isFinite(v)) {
+                histogram[row + ActivationBins.of(v)]--;
+                nonFinite[n]++;
+                tile[i] = 0f;
+                continue;
+            }
+            windowMax = Math.max(windowMax, v);
+            windowMin = Math.min(windowMin, v);
+            windowSum += v;
+            windowPositives += v > 0 ? 1 : 0;
+        }
+        return new float[] {windowMax, windowMin, (float) windowSum, windowPositives};
     }
 
     /**
@@ -245,6 +287,7 @@ public final class LayerAggregate {
             min[n] = Math.min(min[n], other.min[n]);
             sum[n] += other.sum[n];
             positives[n] += other.positives[n];
+            nonFinite[n] += other.nonFinite[n];
         }
         for (int i = 0; i < histogram.length; i++) {
             histogram[i] += other.histogram[i];
@@ -259,11 +302,13 @@ public final class LayerAggregate {
         return tokens;
     }
 
+    /** Over the neuron's finite activations; how many were NaN or infinite is counted apart. */
     public NeuronStats stats(int n) {
-        if (tokens == 0) {
-            return new NeuronStats(0f, 0f, 0.0, 0.0, 0);
+        long finite = tokens - nonFinite[n];
+        if (finite == 0) {
+            return new NeuronStats(0f, 0f, 0.0, 0.0, tokens, nonFinite[n]);
         }
-        return new NeuronStats(max[n], min[n], sum[n] / tokens, (double) positives[n] / tokens, tokens);
+        return new NeuronStats(max[n], min[n], sum[n] / finite, (double) positives[n] / finite, tokens, nonFinite[n]);
     }
 
     /** The top windows of neuron {@code n}, highest score first, ties to the earlier window. */

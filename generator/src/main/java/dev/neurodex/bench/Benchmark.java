@@ -122,7 +122,8 @@ public final class Benchmark {
             Path pages = Files.createTempDirectory("neurodex-bench-render");
             try {
                 WindowTexts texts = WindowTextPass.read(config.corpus(), CorpusLimits.DEFAULT, tokenizer, width, scanned.aggregate().windows());
-                RecordBuilder records = new RecordBuilder(info.slug(), texts, tokenizer::token);
+                RecordBuilder records = new RecordBuilder(info.slug(), texts,
+                        dev.neurodex.tokenize.TokenLabels.of(loaded.tokenizerJson(), tokenizer::token));
                 WindowStore store = new WindowStore(info.slug(), scanned.aggregate().topWindows(), width);
                 render(scanned, info, records, store, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
                 r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, records, store, pages)));

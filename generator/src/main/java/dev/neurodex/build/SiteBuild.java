@@ -30,6 +30,7 @@ import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SiteNames;
 import dev.neurodex.store.SitePublisher;
 import dev.neurodex.store.WindowStore;
+import dev.neurodex.tokenize.TokenLabels;
 import dev.neurodex.tokenize.WindowTexts;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.PrintWriter;
@@ -94,7 +95,8 @@ public final class SiteBuild {
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int width = loaded.model().frame().contentTokens(scanConfig.context());
             WindowTexts texts = WindowTextPass.read(config.corpus(), config.limits(), tokenizer, width, scan.aggregate().windows());
-            int pages = write(publisher.staging(), loaded.model(), tokenizer, texts, width, scan, manifest);
+            int pages = write(publisher.staging(), loaded.model(), tokenizer, loaded.tokenizerJson(), texts, width, scan,
+                    manifest);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
@@ -134,11 +136,12 @@ public final class SiteBuild {
         return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
-    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, WindowTexts texts, int width,
+    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, byte[] tokenizerJson, WindowTexts texts,
+                      int width,
                       ScanResult scan, Manifest manifest) {
         ModelInfo info = model.info();
-        Map<Integer, String> tokenText = new ConcurrentHashMap<>();
-        IntFunction<String> token = id -> tokenText.computeIfAbsent(id, tokenizer::token);
+        Map<Integer, String> decoded = new ConcurrentHashMap<>();
+        IntFunction<String> token = TokenLabels.of(tokenizerJson, id -> decoded.computeIfAbsent(id, tokenizer::token));
         SiteRenderer renderer = new SiteRenderer(manifest.neurodexVersion());
         String corpus = manifest.corpus().files().stream().map(f -> f.path() + " sha256:" + f.sha256())
                 .collect(Collectors.joining(", "));

@@ -1,5 +1,6 @@
 package dev.neurodex.render;
 
+import dev.neurodex.tokenize.TokenDisplay;
 import dev.neurodex.store.NeuronRecord;
 import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import org.unbescape.html.HtmlEscape;
@@ -52,7 +53,7 @@ final class ExampleMarkup {
             }
             if (max) {
                 html.append(cls.isEmpty() ? "<mark>" : "<mark class=" + cls + ">");
-                appendEscaped(html, e.tokens().get(i));
+                appendEscaped(html, TokenDisplay.inText(e.tokens().get(i)));
                 html.append("</mark>");
                 continue;
             }
@@ -60,7 +61,7 @@ final class ExampleMarkup {
                 open = cls;
                 html.append("<i class=").append(cls).append('>');
             }
-            appendEscaped(html, e.tokens().get(i));
+            appendEscaped(html, TokenDisplay.inText(e.tokens().get(i)));
         }
         if (open != null) {
             html.append("</i>");

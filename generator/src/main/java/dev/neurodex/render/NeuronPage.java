@@ -2,6 +2,7 @@ package dev.neurodex.render;
 
 import dev.neurodex.store.LayerValues;
 import dev.neurodex.store.NeuronRecord;
+import dev.neurodex.tokenize.TokenDisplay;
 import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.stream.Collectors;
 /** What a neuron page shows, computed from its record; the template only displays it. */
 public record NeuronPage(String model, int layer, int neuron, String name, String hook, int layers,
                          int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
-                         String scale, String scaleValue, String valuesFile, String attentionNote, Nav nav,
+                         String nonFinite, String scale, String scaleValue, String valuesFile, String attentionNote, Nav nav,
                          HistogramView histogram,
                          List<SafeString> examples, List<IntervalView> intervals, List<SafeString> bottom,
                          List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite,
@@ -59,7 +60,7 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
         for (int i = 0; i < r.bottom().size(); i++) {
             bottom.add(ExampleMarkup.of("neg-" + (i + 1), i + 1, r.bottom().get(i), null));
         }
-        List<TokenRow> tokens = r.maxTokens().stream().map(t -> new TokenRow(t.token(),
+        List<TokenRow> tokens = r.maxTokens().stream().map(t -> new TokenRow(TokenDisplay.of(t.token()),
                 t.ids().stream().map(String::valueOf).collect(Collectors.joining(" ")), t.count(), Format.value(t.mean())))
                 .toList();
         String label = r.top().size() >= 4 && r.concentration() >= SINGLE_TOKEN ? "single-token neuron" : "";
@@ -69,7 +70,7 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
         return new NeuronPage(r.model(), r.layer(), r.neuron(), "L" + r.layer() + "N" + r.neuron(), r.hook(),
                 shape.layers(), shape.neuronsPerLayer(), Format.value(r.stats().max()), Format.value(r.stats().min()),
                 Format.value(r.stats().mean()), Format.percent(r.stats().density()), Format.count(r.stats().tokens()),
-                Format.value(r.valueScale()), Double.toString(r.valueScale()), LayerValues.file(r.neuron()),
+                r.stats().nonFinite() == 0 ? "" : Format.count(r.stats().nonFinite()), Format.value(r.valueScale()), Double.toString(r.valueScale()), LayerValues.file(r.neuron()),
                 shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
                 HistogramView.of(r, 600, 90), examples, intervals, bottom, tokens, Format.percent(r.concentration()),
                 label, cite, logitRows(r.logits() == null ? List.of() : r.logits().top()),
@@ -77,7 +78,7 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
     }
 
     private static List<LogitRow> logitRows(List<List<Object>> rows) {
-        return rows.stream().map(p -> new LogitRow(String.valueOf(p.get(0)), String.valueOf(p.get(1)),
+        return rows.stream().map(p -> new LogitRow(TokenDisplay.of(String.valueOf(p.get(0))), String.valueOf(p.get(1)),
                 Format.value(((Number) p.get(2)).doubleValue()))).toList();
     }
 

@@ -18,8 +18,11 @@ public record NeuronRecord(int format, String model, int layer, int neuron, Stri
                            List<Example> top, Histogram histogram, List<Interval> intervals, List<Example> bottom,
                            List<TokenCount> maxTokens, double concentration, Logits logits) {
 
-    /** The version of this layout; 1 was whole windows with token strings and float values. */
-    public static final int FORMAT = 2;
+    /**
+     * The version of this layout; 1 was whole windows with token strings and float values, 2 had no count of
+     * non-finite activations ({@code stats.nonFinite}) and tokens as the tokenizer decodes them alone.
+     */
+    public static final int FORMAT = 3;
 
     /** Values are stored as round(value / valueScale × QUANTA). */
     public static final int QUANTA = 1000;
@@ -30,10 +33,13 @@ public record NeuronRecord(int format, String model, int layer, int neuron, Stri
      */
     public record Logits(List<List<Object>> top, List<List<Object>> bottom) {}
 
-    /** Over all content tokens of the corpus; density is the fraction with activation > 0. */
-    public record Stats(float max, float min, double mean, double density, long tokens) {
+    /**
+     * Over all content tokens of the corpus; {@code nonFinite} of them had a NaN or infinite activation and are
+     * left out of the rest: mean and density are over the finite ones.
+     */
+    public record Stats(float max, float min, double mean, double density, long tokens, long nonFinite) {
         static Stats of(NeuronStats s) {
-            return new Stats(s.max(), s.min(), s.mean(), s.density(), s.tokens());
+            return new Stats(s.max(), s.min(), s.mean(), s.density(), s.tokens(), s.nonFinite());
         }
     }
 

@@ -130,10 +130,12 @@ public final class RecordBuilder {
     }
 
     /** Max tokens of the top examples, grouped as a reader would (case and surrounding space ignored). */
-    private static List<NeuronRecord.TokenCount> maxTokens(List<NeuronRecord.Example> top) {
+    private List<NeuronRecord.TokenCount> maxTokens(List<NeuronRecord.Example> top) {
         Map<String, List<NeuronRecord.Example>> groups = new LinkedHashMap<>();
         for (NeuronRecord.Example e : top) {
-            String token = e.tokens().get(e.maxIndex()).strip().toLowerCase(Locale.ROOT);
+            // By the token's own label, not the document text it covers: the second byte-level token of a
+            // character covers no text, but is a token all the same.
+            String token = this.token.apply(e.ids()[e.maxIndex()]).strip().toLowerCase(Locale.ROOT);
             groups.computeIfAbsent(token, t -> new ArrayList<>()).add(e);
         }
         return groups.entrySet().stream()

@@ -100,6 +100,70 @@ class LayerAggregateTest {
     }
 
     @Test
+    void nonFiniteActivationsAreCountedAndLeftOut() {
+        List<Batch> batches = randomBatches(new Random(7), 40, 0);
+        Random poison = new Random(8);
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (Batch batch : batches) {
+            float[] v = batch.acts().values();
+            for (int i = 0; i < v.length; i++) {
+                int n = i % NEURONS;
+                if (n == 0 || (n == 1 && poison.nextInt(5) == 0)) { // neuron 0 is all NaN, neuron 1 a fifth
+                    v[i] = n == 0 ? Float.NaN : bad[poison.nextInt(3)];
+                }
+            }
+        }
+        LayerAggregate agg = aggregate(batches);
+        for (int n = 0; n < 3; n++) {
+            float max = Float.NEGATIVE_INFINITY;
+            double sum = 0;
+            long finite = 0;
+            long nonFinite = 0;
+            List<Float> scores = new ArrayList<>();
+            for (Batch batch : batches) {
+                for (int b = 0; b < batch.windows().size(); b++) {
+                    float score = Float.NEGATIVE_INFINITY;
+                    for (int pos = 0; pos < batch.windows().get(b).length(); pos++) {
+                        float v = batch.acts().value(b, pos, n);
+                        if (!Float.isFinite(v)) {
+                            nonFinite++;
+                            continue;
+                        }
+                        score = Math.max(score, v);
+                        max = Math.max(max, v);
+                        sum += v;
+                        finite++;
+                    }
+                    if (score > Float.NEGATIVE_INFINITY) {
+                        scores.add(score);
+                    }
+                }
+            }
+            scores.sort(Comparator.reverseOrder());
+            NeuronStats stats = agg.stats(n);
+            assertEquals(nonFinite, stats.nonFinite(), "neuron " + n);
+            assertEquals(finite, java.util.Arrays.stream(agg.histogram(n)).sum(), "the histogram holds finite values only");
+            List<TopEntry> top = agg.top(n);
+            assertEquals(Math.min(K, scores.size()), top.size());
+            for (int i = 0; i < top.size(); i++) {
+                assertEquals(scores.get(i), top.get(i).score());
+                for (float v : top.get(i).values()) {
+                    assertTrue(Float.isFinite(v), "kept values are finite");
+                }
+            }
+            if (finite == 0) {
+                assertEquals(0f, stats.max());
+                assertEquals(0.0, stats.mean());
+            } else {
+                assertEquals(max, stats.max());
+                assertEquals(sum / finite, stats.mean(), 1e-6);
+            }
+        }
+        assertEquals(0, agg.stats(2).nonFinite());
+        assertTrue(agg.stats(0).nonFinite() > 0 && agg.stats(1).nonFinite() > 0);
+    }
+
+    @Test
     void mergingTwoPartialStatesEqualsOneRun() {
         List<Batch> batches = randomBatches(new Random(3), 50, 0);
         LayerAggregate whole = aggregate(batches);

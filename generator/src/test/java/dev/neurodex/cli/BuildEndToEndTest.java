@@ -206,6 +206,7 @@ class BuildEndToEndTest {
                 assertEquals(min, stats.get("min").asDouble(), 1e-4, at);
                 assertEquals(sum / tokens, stats.get("mean").asDouble(), 1e-5, at);
                 assertEquals(tokens, stats.get("tokens").asLong(), at);
+                assertEquals(0, stats.get("nonFinite").asLong(), at);
                 assertEquals((double) positive / tokens, stats.get("density").asDouble(), 2.0 / tokens, at);
                 JsonNode top1 = r.get("top").get(0);
                 assertEquals(bestScore, top1.get("value").asDouble(), 1e-4, at);
@@ -216,7 +217,7 @@ class BuildEndToEndTest {
     }
 
     private static void checkSchema(JsonNode r, int layer, int n, Map<String, long[]> windowIds) {
-        assertEquals(2, r.get("format").asInt());
+        assertEquals(3, r.get("format").asInt());
         assertEquals("all-minilm-l6-v2", r.get("model").asText());
         assertEquals(layer, r.get("layer").asInt());
         assertEquals(n, r.get("neuron").asInt());

@@ -85,7 +85,7 @@ class HostileBuildTest {
         // Well-formed zstd (its checksum holds) whose first length claims 2 GB: it used to be allocated as claimed.
         Path file = dir.resolve(".neurodex-checkpoint-site-all-minilm-l6-v2");
         try (var raw = Files.newOutputStream(file)) {
-            raw.write("neurodex-checkpoint 2\n".getBytes(StandardCharsets.US_ASCII));
+            raw.write("neurodex-checkpoint 3\n".getBytes(StandardCharsets.US_ASCII));
             try (var zstd = new com.github.luben.zstd.ZstdOutputStream(raw);
                  var data = new java.io.DataOutputStream(zstd)) {
                 zstd.setChecksum(true);
@@ -99,6 +99,27 @@ class HostileBuildTest {
         new Random(3).nextBytes(junk);
         Files.write(file, junk, java.nio.file.StandardOpenOption.APPEND);
         oneLine(1, "cannot read the checkpoint", run("build", "--corpus", c, "--out", out.toString(), "--quiet", "--resume"));
+    }
+
+    @Test
+    void aNanWeightIsCountedOnThePageNotACrash() throws Exception {
+        Path model = TinyCheckpoints.gpt2Directory(dir.resolve("nan-model"));
+        var shapes = dev.neurodex.model.gpt2.Gpt2ModelTest.shapes("");
+        var weights = TinyCheckpoints.random(shapes, 9);
+        weights.get("h.1.mlp.c_fc.weight")[3] = Float.NaN; // in layer 1 (of 2), feeding neuron 3
+        try (var manager = dev.neurodex.model.OfflineEngine.newManager(1)) {
+            TinyCheckpoints.writeWithDjl(model.resolve("model.safetensors"), shapes, weights, manager);
+        }
+        Path out = dir.resolve("site");
+        Result r = run("build", "--model", model.toString(), "--corpus", corpus().toString(), "--out", out.toString(),
+                "--quiet", "--context", "16");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var nan = json.readTree(out.resolve("nan-model/1/3.json").toFile());
+        assertTrue(nan.at("/stats/nonFinite").asLong() > 0, nan.toString());
+        assertEquals(nan.at("/stats/tokens").asLong(), nan.at("/stats/nonFinite").asLong());
+        assertEquals(0, json.readTree(out.resolve("nan-model/0/3.json").toFile()).at("/stats/nonFinite").asLong());
+        assertTrue(Files.readString(out.resolve("nan-model/1/3.html")).contains("non-finite"));
     }
 
     @Test
