@@ -16,6 +16,11 @@ public record CorpusLimits(int maxLineBytes, int maxDocumentChars, long maxFileB
 
     public static final int LINE_BYTES = 64 << 20;
     public static final int DOCUMENT_CHARS = 1_000_000;
+    /**
+     * The Hugging Face tokenizer library aborts the whole process (a Rust panic, no exception) somewhere between 10
+     * and 20 million tokens in one call, e.g. 20 M characters of "€" in GPT-2's vocabulary: pieces stay well below.
+     */
+    public static final int MAX_DOCUMENT_CHARS = 4_000_000;
     public static final long FILE_BYTES = 64L << 30;
     public static final int TAR_NAME_BYTES = 4096;
 
@@ -27,9 +32,9 @@ public record CorpusLimits(int maxLineBytes, int maxDocumentChars, long maxFileB
         if (maxLineBytes < 1 || maxLineBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--max-line-bytes must be between 1 and 2 GiB, got " + maxLineBytes);
         }
-        if (maxDocumentChars < 1000 || maxDocumentChars > 1 << 30) {
-            throw new IllegalArgumentException("--max-document-chars must be between 1000 and 2^30, got "
-                    + maxDocumentChars);
+        if (maxDocumentChars < 1000 || maxDocumentChars > MAX_DOCUMENT_CHARS) {
+            throw new IllegalArgumentException("--max-document-chars must be between 1000 and " + MAX_DOCUMENT_CHARS
+                    + ", got " + maxDocumentChars);
         }
         if (maxFileBytes < 1) {
             throw new IllegalArgumentException("--max-file-bytes must be positive, got " + maxFileBytes);

@@ -10,8 +10,11 @@ import java.io.IOException;
  * would take the whole process down on the first long document.
  */
 final class TokenizerCheck {
-    /** Characters the native tokenizer may be handed for one piece of a document, after normalization. */
-    static final long MAX_NORMALIZED_CHARS = 1L << 27;
+    /**
+     * Characters the native tokenizer may be handed for one piece of a document, after normalization: it aborts
+     * the process between 10 and 20 million tokens in one call (see CorpusLimits.MAX_DOCUMENT_CHARS).
+     */
+    static final long MAX_NORMALIZED_CHARS = 1L << 25;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TokenizerCheck() {}

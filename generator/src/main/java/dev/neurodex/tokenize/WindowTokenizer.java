@@ -106,12 +106,26 @@ public final class WindowTokenizer implements AutoCloseable {
                 ends[i] = span.getEnd();
                 // Pieces of one character share its span: the first piece carries the text, the rest are empty.
                 int tokenEnd = Math.max(previousEnd, ends[i]);
-                tokens[i] = cp.substring(previousEnd, tokenEnd);
+                tokens[i] = shown(cp.substring(previousEnd, tokenEnd));
                 previousEnd = tokenEnd;
             }
             windows.add(new WindowText(windowIds, tokens, starts, ends));
         }
         return windows;
+    }
+
+    /**
+     * Characters of one token's text a page shows. A WordPiece {@code [UNK]} covers a whole unknown word, which in
+     * a hostile corpus is a million characters: shown whole in every example of every neuron, that filled the disk.
+     */
+    public static final int MAX_TOKEN_CHARS = 256;
+
+    private static String shown(String token) {
+        if (token.length() <= MAX_TOKEN_CHARS) {
+            return token;
+        }
+        int cut = Character.isHighSurrogate(token.charAt(MAX_TOKEN_CHARS - 2)) ? MAX_TOKEN_CHARS - 2 : MAX_TOKEN_CHARS - 1;
+        return token.substring(0, cut) + "\u2026";
     }
 
     @Override

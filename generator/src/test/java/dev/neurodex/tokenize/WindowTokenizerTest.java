@@ -111,4 +111,16 @@ class WindowTokenizerTest {
         assertArrayEquals(new long[] {102}, tokenizer.ids("[SEP]"));
         assertArrayEquals(new long[] {0}, tokenizer.ids("[PAD]"));
     }
+
+    @Test
+    void aTokenCoveringAHugeWordShowsOnlyItsStart() {
+        String word = "a".repeat(100_000); // longer than WordPiece's 100: one [UNK] covering all of it
+        WindowText w = tokenizer.texts(doc("before " + word + " after"), 126).get(0);
+        org.junit.jupiter.api.Assertions.assertEquals(3, w.length());
+        String shown = w.token(1);
+        org.junit.jupiter.api.Assertions.assertEquals(WindowTokenizer.MAX_TOKEN_CHARS, shown.length());
+        org.junit.jupiter.api.Assertions.assertTrue(shown.endsWith("\u2026") && shown.startsWith(" aaa"), shown);
+        org.junit.jupiter.api.Assertions.assertEquals(7, w.charStart(1));
+        org.junit.jupiter.api.Assertions.assertEquals(7 + 100_000, w.charEnd(1));
+    }
 }
