@@ -11,22 +11,24 @@ import java.io.Writer;
 final class LogAboveBar extends Writer {
     private final PrintWriter out;
     private final boolean console = System.console() != null;
-    private volatile boolean barShown;
+    private volatile boolean barDrawn; // the bar drew on the current line since the last message
     private boolean lineStart = true;
 
     LogAboveBar(PrintWriter out) {
         this.out = out;
     }
 
-    void barShown(boolean shown) {
-        barShown = shown;
+    /** The progress bar drew itself (on the line a message would otherwise run into). */
+    void barDrawn() {
+        barDrawn = true;
     }
 
     @Override
     public synchronized void write(char[] buf, int off, int len) {
         for (int i = off; i < off + len; i++) {
-            if (lineStart && barShown) {
+            if (lineStart && barDrawn) {
                 out.write(console ? "\r\033[K" : "\n");
+                barDrawn = false;
             }
             out.write(buf[i]);
             lineStart = buf[i] == '\n';

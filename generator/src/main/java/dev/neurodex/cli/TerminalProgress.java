@@ -3,6 +3,7 @@ package dev.neurodex.cli;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.scan.ScanProgress;
 import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -36,8 +37,15 @@ final class TerminalProgress implements ScanProgress {
         } else {
             builder.setUnit(" KB", 1 << 10);
         }
+        // Drawn through a consumer that tells the log, so a message clears or ends the bar's line first.
+        builder.setConsumer(new ConsoleProgressBarConsumer(System.err, 120) {
+            @Override
+            public void accept(String rendered) {
+                log.barDrawn();
+                super.accept(rendered);
+            }
+        });
         this.bar = builder.build();
-        log.barShown(true);
     }
 
     @Override
@@ -51,6 +59,5 @@ final class TerminalProgress implements ScanProgress {
     @Override
     public void close() {
         bar.close();
-        log.barShown(false);
     }
 }
