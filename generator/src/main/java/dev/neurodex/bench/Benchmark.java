@@ -8,6 +8,7 @@ import dev.neurodex.build.LayerWriter;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.NeuronNeighbours;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
@@ -122,8 +123,11 @@ public final class Benchmark {
             Path pages = Files.createTempDirectory("neurodex-bench-render");
             try {
                 WindowTexts texts = WindowTextPass.read(config.corpus(), CorpusLimits.DEFAULT, tokenizer, width, scanned.aggregate().windows());
+                long started = System.nanoTime();
+                NeuronNeighbours neighbours = NeuronNeighbours.of(loaded.model());
+                r.put("neighbours_s", neighbours == null ? null : (System.nanoTime() - started) / 1e9);
                 RecordBuilder records = new RecordBuilder(info.slug(), texts,
-                        dev.neurodex.tokenize.TokenLabels.of(loaded.tokenizerJson(), tokenizer::token));
+                        dev.neurodex.tokenize.TokenLabels.of(loaded.tokenizerJson(), tokenizer::token), neighbours);
                 WindowStore store = new WindowStore(info.slug(), scanned.aggregate().topWindows(), width);
                 render(scanned, info, records, store, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
                 r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, records, store, pages)));

@@ -10,6 +10,7 @@ import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.model.ModelInfo;
+import dev.neurodex.model.NeuronNeighbours;
 import dev.neurodex.model.OfflineEngine;
 import dev.neurodex.render.ModelPage;
 import dev.neurodex.render.SiteRenderer;
@@ -64,8 +65,10 @@ public final class SiteBuild {
     }
 
     /** What a finished build reports. */
+    /** @param neighboursSeconds computing the neighbours by weights (0 for a model without them) */
     public record Summary(long documents, long tokens, long badRecords, double scanSeconds,
-                          ScanResult.Phases scanPhases, double totalSeconds, int pages, Path out) {}
+                          ScanResult.Phases scanPhases, double neighboursSeconds, double totalSeconds, int pages,
+                          Path out) {}
 
     public Summary run() throws InterruptedException {
         long started = System.nanoTime();
@@ -95,13 +98,16 @@ public final class SiteBuild {
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int width = loaded.model().frame().contentTokens(scanConfig.context());
             WindowTexts texts = WindowTextPass.read(config.corpus(), config.limits(), tokenizer, width, scan.aggregate().windows());
-            int pages = write(publisher.staging(), loaded.model(), tokenizer, loaded.tokenizerJson(), texts, width, scan,
-                    manifest);
+            long neighboursStarted = System.nanoTime();
+            NeuronNeighbours neighbours = NeuronNeighbours.of(loaded.model());
+            double neighboursSeconds = (System.nanoTime() - neighboursStarted) / 1e9;
+            int pages = write(publisher.staging(), loaded.model(), tokenizer, loaded.tokenizerJson(), neighbours, texts,
+                    width, scan, manifest);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
             return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(), scan.phases(),
-                    (System.nanoTime() - started) / 1e9, pages, config.out());
+                    neighboursSeconds, (System.nanoTime() - started) / 1e9, pages, config.out());
         } catch (RuntimeException | InterruptedException | Error e) {
             publisher.abandon();
             throw e;
@@ -136,8 +142,8 @@ public final class SiteBuild {
         return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
-    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, byte[] tokenizerJson, WindowTexts texts,
-                      int width,
+    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, byte[] tokenizerJson,
+                      NeuronNeighbours neighbours, WindowTexts texts, int width,
                       ScanResult scan, Manifest manifest) {
         ModelInfo info = model.info();
         Map<Integer, String> decoded = new ConcurrentHashMap<>();
@@ -150,7 +156,7 @@ public final class SiteBuild {
         SearchIndex search = new SearchIndex(info.slug());
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
         WindowStore windows = new WindowStore(info.slug(), scan.aggregate().topWindows(), width);
-        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token), search,
+        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token, neighbours), search,
                 windows, files);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = new ArrayList<>();

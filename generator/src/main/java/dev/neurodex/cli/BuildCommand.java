@@ -121,10 +121,10 @@ final class BuildCommand implements Callable<Integer> {
                 corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens, log)).run();
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s; "
-                        + "forward %.1f s, aggregation %.1f s), total %.1f s, %,d neuron pages -> %s",
+                        + "forward %.1f s, aggregation %.1f s), neighbours %.1f s, total %.1f s, %,d neuron pages -> %s",
                 config.model(), s.documents(), s.tokens(), s.badRecords(), s.scanSeconds(),
                 s.scanSeconds() > 0 ? s.tokens() / s.scanSeconds() : 0, s.scanPhases().forward(),
-                s.scanPhases().aggregate(), s.totalSeconds(), s.pages(),
+                s.scanPhases().aggregate(), s.neighboursSeconds(), s.totalSeconds(), s.pages(),
                 s.out().resolve("index.html")));
         return ExitCodes.OK;
     }

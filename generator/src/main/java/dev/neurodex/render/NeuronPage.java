@@ -16,7 +16,11 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                          HistogramView histogram,
                          List<SafeString> examples, List<IntervalView> intervals, List<SafeString> bottom,
                          List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite,
-                         List<LogitRow> promotes, List<LogitRow> suppresses) {
+                         List<LogitRow> promotes, List<LogitRow> suppresses, List<Link> similar, List<Link> upstream,
+                         List<Link> downstream) {
+
+    /** A neighbour: its name (L3N117), a link to its page and the cosine that ties it to this neuron. */
+    public record Link(String name, String href, String value) {}
 
     /** A row of the direct logit tables: a token, its id and its logit change per unit of activation. */
     public record LogitRow(String token, String id, String value) {}
@@ -74,7 +78,16 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                 shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
                 HistogramView.of(r, 600, 90), examples, intervals, bottom, tokens, Format.percent(r.concentration()),
                 label, cite, logitRows(r.logits() == null ? List.of() : r.logits().top()),
-                logitRows(r.logits() == null ? List.of() : r.logits().bottom()));
+                logitRows(r.logits() == null ? List.of() : r.logits().bottom()),
+                links(r, r.neighbours() == null ? List.of() : r.neighbours().similar()),
+                links(r, r.neighbours() == null ? List.of() : r.neighbours().upstream()),
+                links(r, r.neighbours() == null ? List.of() : r.neighbours().downstream()));
+    }
+
+    private static List<Link> links(NeuronRecord r, List<List<Number>> rows) {
+        return rows.stream().map(p -> new Link("L" + p.get(0) + "N" + p.get(1),
+                href(r.layer(), p.get(0).intValue(), p.get(1).intValue()),
+                String.format(java.util.Locale.ROOT, "%+.3f", p.get(2).doubleValue()))).toList();
     }
 
     private static List<LogitRow> logitRows(List<List<Object>> rows) {

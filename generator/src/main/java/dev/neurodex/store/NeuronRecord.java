@@ -13,14 +13,14 @@ import java.util.List;
  * what a page needs beyond that (token text, the whole run of kept values) rides along unserialised.
  */
 @JsonPropertyOrder({"format", "model", "layer", "neuron", "hook", "stats", "valueScale", "top", "histogram",
-        "intervals", "bottom", "maxTokens", "concentration", "logits"})
+        "intervals", "bottom", "maxTokens", "concentration", "logits", "neighbours"})
 public record NeuronRecord(int format, String model, int layer, int neuron, String hook, Stats stats, double valueScale,
                            List<Example> top, Histogram histogram, List<Interval> intervals, List<Example> bottom,
-                           List<TokenCount> maxTokens, double concentration, Logits logits) {
+                           List<TokenCount> maxTokens, double concentration, Logits logits, Neighbours neighbours) {
 
     /**
      * The version of this layout; 1 was whole windows with token strings and float values, 2 had no count of
-     * non-finite activations ({@code stats.nonFinite}) and tokens as the tokenizer decodes them alone.
+     * non-finite activations ({@code stats.nonFinite}), no neighbours and tokens as the tokenizer decodes them alone.
      */
     public static final int FORMAT = 3;
 
@@ -32,6 +32,14 @@ public record NeuronRecord(int format, String model, int layer, int neuron, Stri
      * and suppresses ({@code bottom}) through the unembedding, each as [token, id, value]; null for encoders.
      */
     public record Logits(List<List<Object>> top, List<List<Object>> bottom) {}
+
+    /**
+     * Neighbours by weights, each as [layer, neuron, cosine]: {@code similar} the neurons of this layer writing the
+     * most alike directions; {@code upstream} the earlier neurons whose output this one reads most and
+     * {@code downstream} the later ones that read its output most (virtual weights, by absolute value). Null for a
+     * model whose weights neurodex does not hold (ONNX).
+     */
+    public record Neighbours(List<List<Number>> similar, List<List<Number>> upstream, List<List<Number>> downstream) {}
 
     /**
      * Over all content tokens of the corpus; {@code nonFinite} of them had a NaN or infinite activation and are

@@ -1,5 +1,6 @@
 package dev.neurodex.store;
 
+import dev.neurodex.model.NeuronNeighbours;
 import dev.neurodex.aggregate.ActivationBins;
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.aggregate.NeuronStats;
@@ -36,15 +37,18 @@ public final class RecordBuilder {
     private final String model;
     private final WindowTexts texts;
     private final IntFunction<String> token;
+    private final NeuronNeighbours neighbours;
 
     /**
-     * @param texts the text of every window the aggregate keeps
-     * @param token the text of a token id, for the direct logit tables
+     * @param texts      the text of every window the aggregate keeps
+     * @param token      the label of a token id, for the tables of tokens
+     * @param neighbours the model's neighbours by weights, or null
      */
-    public RecordBuilder(String model, WindowTexts texts, IntFunction<String> token) {
+    public RecordBuilder(String model, WindowTexts texts, IntFunction<String> token, NeuronNeighbours neighbours) {
         this.model = model;
         this.texts = texts;
         this.token = token;
+        this.neighbours = neighbours;
     }
 
     /** @param logits the layer's direct logit effect, or null (encoders have none) */
@@ -63,7 +67,13 @@ public final class RecordBuilder {
                 intervals(layer.intervals(neuron), inTop, scale), bottom, tokens, concentration,
                 logits == null ? null : new NeuronRecord.Logits(
                         logitRows(logits.topIds()[neuron], logits.topValues()[neuron]),
-                        logitRows(logits.bottomIds()[neuron], logits.bottomValues()[neuron])));
+                        logitRows(logits.bottomIds()[neuron], logits.bottomValues()[neuron])),
+                neighbours == null ? null : new NeuronRecord.Neighbours(links(neighbours.similar(layer.layer(), neuron)),
+                        links(neighbours.upstream(layer.layer(), neuron)), links(neighbours.downstream(layer.layer(), neuron))));
+    }
+
+    private static List<List<Number>> links(List<NeuronNeighbours.Link> links) {
+        return links.stream().map(l -> List.<Number>of(l.layer(), l.neuron(), l.value())).toList();
     }
 
     /** The neuron's largest absolute activation, never zero: values are quantised and coloured relative to it. */

@@ -233,6 +233,19 @@ class SiteInBrowserTest {
     }
 
     @Test
+    void neighbourLinksOpenTheirNeuronsPages() {
+        open("all-minilm-l6-v2/2/100.html");
+        List<WebElement> links = driver.findElements(By.cssSelector(".neighbours a"));
+        assertEquals(30, links.size(), "10 alike, 10 upstream, 10 downstream");
+        String name = links.get(10).getText(); // the strongest upstream neuron, of an earlier layer
+        assertTrue(name.matches("L[01]N\\d+"), name);
+        links.get(10).click();
+        waitFor(() -> page().equals("all-minilm-l6-v2/" + name.substring(1, 2) + "/" + name.substring(3) + ".html"));
+        String h1 = driver.findElement(By.tagName("h1")).getText();
+        assertTrue(h1.contains("layer " + name.substring(1, 2) + " · neuron " + name.substring(3)), h1);
+    }
+
+    @Test
     void layerTableSortsAndFilters() {
         open("all-minilm-l6-v2/4/index.html");
         driver.findElement(By.cssSelector("th:nth-child(2) button")).click(); // max, descending

@@ -225,6 +225,13 @@ class BuildEndToEndTest {
         for (String f : List.of("max", "min", "mean", "density", "tokens")) {
             assertTrue(r.get("stats").get(f).isNumber(), f);
         }
+        JsonNode neighbours = r.get("neighbours");
+        assertEquals(10, neighbours.get("similar").size());
+        assertEquals(layer == 0 ? 0 : 10, neighbours.get("upstream").size());
+        assertEquals(layer == 5 ? 0 : 10, neighbours.get("downstream").size());
+        for (JsonNode link : neighbours.get("upstream")) {
+            assertTrue(link.get(0).asInt() < layer && Math.abs(link.get(2).asDouble()) <= 1.0001, link.toString());
+        }
         double scale = r.get("valueScale").asDouble();
         assertEquals(Math.max(Math.abs(r.at("/stats/max").asDouble()), Math.abs(r.at("/stats/min").asDouble())), scale, 1e-6);
         JsonNode top = r.get("top");

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
  * The BERT encoder forward pass in DJL NDArray ops (post-LayerNorm blocks, exact GELU, learned absolute
  * positions), exposing {@code blocks.{L}.mlp.hook_post} = GELU(intermediate.dense(x)).
  */
-public final class BertModel implements HookedModel {
+public final class BertModel implements HookedModel, MlpDirections {
     private final BertConfig config;
     private final ModelInfo info;
     private final WindowFrame frame;
@@ -111,6 +112,20 @@ public final class BertModel implements HookedModel {
 
     private NDArray heads(NDArray x, int batch, int seq) {
         return x.reshape(batch, seq, config.heads(), config.headDim()).transpose(0, 2, 1, 3);
+    }
+
+    /** intermediate.dense's rows, times the attention output LayerNorm's weight (BERT normalises after each sublayer). */
+    @Override
+    public NDArray readDirections(int layer) {
+        BertWeights.Layer l = w.layers().get(layer);
+        return l.intermediate().weight().mul(l.attentionNorm().weight());
+    }
+
+    /** output.dense's columns, times the LayerNorm after the MLP, through which everything it writes passes. */
+    @Override
+    public NDArray writeDirections(int layer) {
+        BertWeights.Layer l = w.layers().get(layer);
+        return l.output().weight().transpose().mul(l.outputNorm().weight());
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  * The GPT-2 forward pass in DJL NDArray ops: pre-LayerNorm blocks, causal attention, GELU in its tanh form,
  * learned positions. Exposes {@code blocks.{L}.mlp.hook_post} = gelu_new(c_fc(ln_2(x))).
  */
-public final class Gpt2Model implements HookedModel, DirectLogits.Source {
+public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDirections {
     private final Gpt2Config config;
     private final ModelInfo info;
     private final NDManager manager;
@@ -93,6 +94,18 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source {
             NDArray directions = w.blocks().get(layer).proj().weight().transpose().mul(w.finalNorm().weight()); // [d_mlp, embed]
             return DirectLogits.compute(directions, w.tokenEmbedding().transpose(), k);
         }
+    }
+
+    /** c_fc's rows, times ln_2's weight (GPT-2 normalises the stream before the MLP). */
+    @Override
+    public NDArray readDirections(int layer) {
+        Gpt2Weights.Block block = w.blocks().get(layer);
+        return block.fc().weight().mul(block.ln2().weight());
+    }
+
+    @Override
+    public NDArray writeDirections(int layer) {
+        return w.blocks().get(layer).proj().weight().transpose();
     }
 
     @Override

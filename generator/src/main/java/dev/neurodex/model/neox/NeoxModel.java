@@ -10,6 +10,7 @@ import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
  * first rotary_pct of each head, untied unembedding. Exposes {@code blocks.{L}.mlp.hook_post} =
  * gelu(dense_h_to_4h(post_attention_layernorm(x))).
  */
-public final class NeoxModel implements HookedModel, DirectLogits.Source {
+public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDirections {
     private final NeoxConfig config;
     private final ModelInfo info;
     private final NDManager manager;
@@ -144,6 +145,17 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source {
             NDArray directions = blocks.get(layer).down().weight().transpose().mul(finalNorm.weight()); // [d_mlp, hidden]
             return DirectLogits.compute(directions, embedOut.transpose(), k);
         }
+    }
+
+    /** dense_h_to_4h's rows, times post_attention_layernorm's weight (the norm in front of the MLP). */
+    @Override
+    public NDArray readDirections(int layer) {
+        return blocks.get(layer).up().weight().mul(blocks.get(layer).postNorm().weight());
+    }
+
+    @Override
+    public NDArray writeDirections(int layer) {
+        return blocks.get(layer).down().weight().transpose();
     }
 
     @Override

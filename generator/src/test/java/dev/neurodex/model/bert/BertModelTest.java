@@ -54,6 +54,34 @@ class BertModelTest {
         return "/encoder/layer." + layer + "/intermediate/intermediate_act_fn/Mul_1_output_0";
     }
 
+    /**
+     * What neighbours are computed from, for a post-LayerNorm model: W_in rows times the LayerNorm before the MLP,
+     * W_out's columns times the LayerNorm after it.
+     */
+    @Test
+    void mlpDirectionsFoldTheLayerNormsAroundTheMlp() throws Exception {
+        dev.neurodex.model.StateDict w = OnnxStateDict.read(
+                OnnxStateDict.parse(new ByteArrayInputStream(ModelCatalog.defaultOnnxBytes()), "test"), "test");
+        dev.neurodex.model.MlpDirections m = (dev.neurodex.model.MlpDirections) loaded.model();
+        int d = 384;
+        int inner = 1536;
+        for (int l : new int[] {0, 5}) {
+            String p = "encoder.layer." + l + ".";
+            float[] in = w.find(p + "intermediate.dense.weight").data(); // [inner, d]
+            float[] out = w.find(p + "output.dense.weight").data(); // [d, inner]
+            float[] before = w.find(p + "attention.output.LayerNorm.weight").data();
+            float[] after = w.find(p + "output.LayerNorm.weight").data();
+            float[] read = m.readDirections(l).toFloatArray();
+            float[] write = m.writeDirections(l).toFloatArray();
+            for (int n = 0; n < inner; n += 97) {
+                for (int i = 0; i < d; i++) {
+                    assertEquals(in[n * d + i] * before[i], read[n * d + i], 1e-6);
+                    assertEquals(out[i * inner + n] * after[i], write[n * d + i], 1e-6);
+                }
+            }
+        }
+    }
+
     @Test
     void hooksAndHiddenStateMatchOnnxRuntimeWithPaddingInTheBatch() throws Exception {
         Random random = new Random(7);

@@ -84,6 +84,28 @@ class NeoxModelTest {
         manager.close();
     }
 
+    /** What neighbours are computed from: W_in rows times post_attention_layernorm's weight, and W_out's columns. */
+    @Test
+    void mlpDirectionsAreTheCheckpointsTensors() throws Exception {
+        try (LoadedModel loaded = ModelCatalog.open(dir.resolve("pythia-tiny").toString(), manager)) {
+            dev.neurodex.model.MlpDirections m = (dev.neurodex.model.MlpDirections) loaded.model();
+            for (int l = 0; l < LAYERS; l++) {
+                String p = "gpt_neox.layers." + l + ".";
+                float[] up = weights.get(p + "mlp.dense_h_to_4h.weight"); // [inner, hidden]
+                float[] down = weights.get(p + "mlp.dense_4h_to_h.weight"); // [hidden, inner]
+                float[] ln = weights.get(p + "post_attention_layernorm.weight");
+                float[] read = m.readDirections(l).toFloatArray();
+                float[] write = m.writeDirections(l).toFloatArray();
+                for (int n = 0; n < INNER; n++) {
+                    for (int i = 0; i < HIDDEN; i++) {
+                        assertEquals(up[n * HIDDEN + i] * ln[i], read[n * HIDDEN + i], 1e-6);
+                        assertEquals(down[i * INNER + n], write[n * HIDDEN + i], 1e-6);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void matchesThePlainJavaForwardAndIsCausal() throws Exception {
         List<int[]> windows = List.of(new int[] {2000, 2001, 2002, 2003, 2004, 7000, 12, 13, 14}, new int[] {5, 6});
