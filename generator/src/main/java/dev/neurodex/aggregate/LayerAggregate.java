@@ -30,6 +30,7 @@ public final class LayerAggregate {
     private final TopK top;
     private final TopK bottom; // scored by the negated window minimum
     private final IntervalSamples samples;
+    private final ProbeCounts probes;
     private long tokens;
 
     /** Windows kept per (neuron, score interval); a page shows a few of them. */
@@ -42,9 +43,14 @@ public final class LayerAggregate {
      * @param keep positions of each top window whose values are kept, around its max token
      */
     public LayerAggregate(int layer, int neurons, int k, int keep) {
+        this(layer, neurons, k, keep, 0);
+    }
+
+    /** @param probes how many probes label tokens (their labelled activations are counted apart) */
+    public LayerAggregate(int layer, int neurons, int k, int keep, int probes) {
         this(layer, neurons, keep, new float[neurons], new float[neurons], new double[neurons], new long[neurons],
                 new long[neurons], new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, BOTTOM),
-                new IntervalSamples(neurons, SAMPLES_PER_INTERVAL), 0);
+                new IntervalSamples(neurons, SAMPLES_PER_INTERVAL), new ProbeCounts(probes, neurons), 0);
         if (keep < 1) {
             throw new IllegalArgumentException("positions kept per top window must be at least 1, got " + keep);
         }
@@ -54,7 +60,7 @@ public final class LayerAggregate {
 
     private LayerAggregate(int layer, int neurons, int keep, float[] max, float[] min, double[] sum, long[] positives,
                            long[] nonFinite, long[] histogram, TopK top, TopK bottom, IntervalSamples samples,
-                           long tokens) {
+                           ProbeCounts probes, long tokens) {
         this.layer = layer;
         this.neurons = neurons;
         this.keep = keep;
@@ -67,6 +73,7 @@ public final class LayerAggregate {
         this.top = top;
         this.bottom = bottom;
         this.samples = samples;
+        this.probes = probes;
         this.tokens = tokens;
     }
 
@@ -84,6 +91,7 @@ public final class LayerAggregate {
         top.write(out);
         bottom.write(out);
         samples.write(out);
+        probes.write(out);
     }
 
     static LayerAggregate read(StateInput in) throws java.io.IOException {
@@ -103,7 +111,7 @@ public final class LayerAggregate {
         }
         return new LayerAggregate(layer, neurons, keep, max, min, sum, positives, nonFinite, histogram, TopK.read(in),
                 TopK.read(in),
-                IntervalSamples.read(in), tokens);
+                IntervalSamples.read(in), ProbeCounts.read(in), tokens);
     }
 
     public int layer() {
@@ -199,6 +207,26 @@ public final class LayerAggregate {
                 if (toTop || toBottom || toSamples) {
                     offer(n, window, windowMax, negated, tile, j, toTop, toBottom, toSamples);
                 }
+                if (window.labels() != null) {
+                    countLabelled(window.labels(), a, first + j, stride, n);
+                }
+            }
+        }
+    }
+
+    /** Adds neuron n's activations on the window's labelled tokens to each probe's counts (finite ones only). */
+    private void countLabelled(long[] labels, float[] a, int first, int stride, int n) {
+        for (int pos = 0; pos < labels.length; pos++) {
+            long bits = labels[pos];
+            if (bits == 0) {
+                continue;
+            }
+            float v = a[first + pos * stride];
+            if (!Float.isFinite(v)) {
+                continue;
+            }
+            for (; bits != 0; bits &= bits - 1) {
+                probes.add(Long.numberOfTrailingZeros(bits), n, v);
             }
         }
     }
@@ -296,6 +324,7 @@ public final class LayerAggregate {
         top.merge(other.top);
         bottom.merge(other.bottom);
         samples.merge(other.samples);
+        probes.merge(other.probes);
     }
 
     public long tokens() {
@@ -335,6 +364,15 @@ public final class LayerAggregate {
                 samples.intervals(n).forEach(i -> i.samples().forEach(e -> action.accept(e.window())));
             }
         }
+    }
+
+    /** Probe p as a detector of neuron n: figures from its labelled counts against all of the neuron's tokens. */
+    public ProbeScore probeScore(int p, int n) {
+        return ProbeScore.of(histogram(n), probes.histogram(p, n), sum[n], probes.sum(p, n));
+    }
+
+    public int probeCount() {
+        return probes.probes();
     }
 
     /** Counts of neuron {@code n}'s activations per {@link ActivationBins} bin, over every content token. */

@@ -15,9 +15,14 @@ public final class ModelAggregate {
 
     /** @param keep positions of each top window whose values are kept, around its max token */
     public ModelAggregate(int layers, int neurons, int k, int keep) {
+        this(layers, neurons, k, keep, 0);
+    }
+
+    /** @param probes how many probes label the scanned tokens */
+    public ModelAggregate(int layers, int neurons, int k, int keep, int probes) {
         List<LayerAggregate> list = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            list.add(new LayerAggregate(l, neurons, k, keep));
+            list.add(new LayerAggregate(l, neurons, k, keep, probes));
         }
         this.layers = List.copyOf(list);
     }

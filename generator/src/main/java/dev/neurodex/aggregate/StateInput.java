@@ -115,7 +115,13 @@ public final class StateInput {
     }
 
     public Window readWindow() throws IOException {
-        return new Window(readRef(), readInts());
+        WindowRef ref = readRef();
+        int[] ids = readInts();
+        long[] labels = in.readBoolean() ? readLongs() : null;
+        if (labels != null && labels.length != ids.length) {
+            throw new IOException("damaged state: " + labels.length + " labels for " + ids.length + " tokens");
+        }
+        return new Window(ref, ids, labels);
     }
 
     WindowRef readRef() throws IOException {

@@ -87,10 +87,14 @@ public final class StateOutput {
         writeFloats(e.values());
     }
 
-    /** A window as the scan runs it: where it is and its token ids. */
+    /** A window as the scan runs it: where it is, its token ids and their probe labels. */
     public void writeWindow(Window w) throws IOException {
         writeRef(w.ref());
         writeInts(w.ids());
+        out.writeBoolean(w.labels() != null);
+        if (w.labels() != null) {
+            writeLongs(w.labels());
+        }
     }
 
     void writeRef(WindowRef w) throws IOException {

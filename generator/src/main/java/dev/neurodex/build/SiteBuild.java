@@ -13,6 +13,7 @@ import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.NeuronNeighbours;
 import dev.neurodex.model.OfflineEngine;
 import dev.neurodex.render.ModelPage;
+import dev.neurodex.render.ProbePage;
 import dev.neurodex.render.SiteRenderer;
 import dev.neurodex.render.SiteShape;
 import dev.neurodex.scan.Checkpoint;
@@ -138,7 +139,8 @@ public final class SiteBuild {
                 + info.slug());
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         Checkpoint.Identity identity = new Checkpoint.Identity(info.slug(), info.sha256(), scan.context(), scan.topK(),
-                scan.keep(), scan.batchSize(), scan.maxTokens(), threads, corpus.fingerprint());
+                scan.keep(), scan.batchSize(), scan.maxTokens(), threads,
+                scan.probes().stream().map(dev.neurodex.tokenize.Probe::spec).toList(), corpus.fingerprint());
         return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
@@ -156,7 +158,8 @@ public final class SiteBuild {
         SearchIndex search = new SearchIndex(info.slug());
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
         WindowStore windows = new WindowStore(info.slug(), scan.aggregate().topWindows(), width);
-        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token, neighbours), search,
+        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token, neighbours,
+                config.scan().probes().stream().map(dev.neurodex.tokenize.Probe::name).toList()), search,
                 windows, files);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = new ArrayList<>();
@@ -168,6 +171,11 @@ public final class SiteBuild {
             summaries.addAll(layerSummaries);
         }
         windows.write(files, texts);
+        List<dev.neurodex.tokenize.Probe> probes = config.scan().probes();
+        for (int p = 0; p < probes.size(); p++) {
+            renderer.probe(files, ProbePage.of(shape.model(), probes.get(p).name(), probes.get(p).pattern().pattern(), p,
+                    summaries), ProbePage.ranking(p, summaries));
+        }
         renderer.model(files, modelPage(shape, manifest, layerRows, summaries));
         search.write(new SiteFiles(root.resolve("search").resolve(info.slug())));
         files.write("manifest.json", Json.prettyBytes(manifest.withFiles(files.list())));
@@ -186,7 +194,8 @@ public final class SiteBuild {
                 scanConfig.topK(), scanConfig.context(), Version.get(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
-                        scanConfig.batchSize(), config.threads(), scanConfig.maxTokens()), List.of());
+                        scanConfig.batchSize(), config.threads(), scanConfig.maxTokens(),
+                        scanConfig.probes().stream().map(dev.neurodex.tokenize.Probe::spec).toList()), List.of());
     }
 
     /**

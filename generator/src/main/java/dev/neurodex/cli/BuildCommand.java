@@ -6,6 +6,7 @@ import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.store.SiteNames;
+import dev.neurodex.tokenize.Probe;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,6 +99,12 @@ final class BuildCommand implements Callable<Integer> {
             + "by default they are skipped and listed, so that nothing outside the given paths is read.")
     boolean followSymlinks;
 
+    @Option(names = "--probe", paramLabel = "NAME=REGEX",
+            description = "A hypothesis to rank every neuron against (repeatable): tokens overlapping a match of REGEX "
+                    + "carry the label NAME; each neuron is scored as its detector (AUROC, best-F1 threshold, means on "
+                    + "and off), on a page per probe and on each neuron's page.")
+    List<String> probes;
+
     @Option(names = "--strict", description = "Stop at the first bad corpus record (exit 1) instead of skipping it.")
     boolean strict;
 
@@ -136,7 +143,8 @@ final class BuildCommand implements Callable<Integer> {
                     + 4 * cores + " (4 x this machine's cores), got " + threads);
         }
         try {
-            ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens, keepValues);
+            ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens, keepValues,
+                    probes == null ? List.of() : probes.stream().map(Probe::parse).toList());
             List<Path> paths = corpus == null ? List.of(DefaultCorpus.locate()) : corpus;
             if (name != null && SiteNames.problem(name) != null) {
                 throw new IllegalArgumentException("--name " + SiteNames.problem(name));

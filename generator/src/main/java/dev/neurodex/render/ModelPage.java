@@ -22,8 +22,8 @@ public record ModelPage(String model, String architecture, int layerCount, int n
     public record LayerRow(int layer, String href, String hook, String meanMax, String dead, String singleToken,
                            String dense, String meanDensity) {}
 
-    /** A criterion and the ten neurons that meet it best. */
-    public record Pick(String title, String rule, List<Entry> neurons) {}
+    /** A criterion and the ten neurons that meet it best; {@code more} links a page with all of them, or is empty. */
+    public record Pick(String title, String rule, List<Entry> neurons, String more) {}
 
     public record Entry(String name, String href, String value, String token) {}
 
@@ -31,10 +31,10 @@ public record ModelPage(String model, String architecture, int layerCount, int n
 
     /** What the model index keeps of each neuron once its record is written. */
     public record Summary(int layer, int neuron, double max, double density, double concentration, int topSize,
-                          String token) {
+                          String token, List<NeuronRecord.ProbeResult> probes) {
         public static Summary of(NeuronRecord r) {
             return new Summary(r.layer(), r.neuron(), r.stats().max(), r.stats().density(), r.concentration(),
-                    r.top().size(), r.maxTokens().isEmpty() ? "" : r.maxTokens().get(0).token());
+                    r.top().size(), r.maxTokens().isEmpty() ? "" : r.maxTokens().get(0).token(), r.probes());
         }
 
         boolean singleToken() {
@@ -68,6 +68,15 @@ public record ModelPage(String model, String architecture, int layerCount, int n
                 s -> Format.percent(s.density())));
         picks.add(pick("Densest", "highest density (fraction of tokens with activation > 0)", all, s -> true,
                 Comparator.comparingDouble(Summary::density).reversed(), s -> Format.percent(s.density())));
+        int probes = all.isEmpty() ? 0 : all.get(0).probes().size();
+        for (int p = 0; p < probes; p++) {
+            int i = p;
+            String name = all.get(0).probes().get(p).name();
+            Pick best = pick("Probe " + name, "highest AUROC as a detector of the probe's label",
+                    all, s -> s.probes().get(i).auroc() != null, ProbePage.order(i),
+                    s -> "AUROC " + Format.value(s.probes().get(i).auroc()));
+            picks.add(new Pick(best.title(), best.rule(), best.neurons(), ProbePage.file(name)));
+        }
         return picks;
     }
 
@@ -77,6 +86,6 @@ public record ModelPage(String model, String architecture, int layerCount, int n
                 .map(s -> new Entry("L" + s.layer() + "N" + s.neuron(), s.layer() + "/" + s.neuron() + ".html",
                         value.apply(s), s.token()))
                 .toList();
-        return new Pick(title, rule, entries);
+        return new Pick(title, rule, entries, "");
     }
 }

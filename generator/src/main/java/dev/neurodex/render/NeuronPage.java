@@ -17,7 +17,11 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                          List<SafeString> examples, List<IntervalView> intervals, List<SafeString> bottom,
                          List<TokenRow> maxTokens, String concentration, String concentrationLabel, Cite cite,
                          List<LogitRow> promotes, List<LogitRow> suppresses, List<Link> similar, List<Link> upstream,
-                         List<Link> downstream) {
+                         List<Link> downstream, List<ProbeRow> probes) {
+
+    /** The neuron as a detector of one probe's label; the probe's page ranks every neuron. */
+    public record ProbeRow(String name, String href, String auroc, String f1, String precision, String recall,
+                           String threshold, String meanOn, String meanOff) {}
 
     /** A neighbour: its name (L3N117), a link to its page and the cosine that ties it to this neuron. */
     public record Link(String name, String href, String value) {}
@@ -81,7 +85,16 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                 logitRows(r.logits() == null ? List.of() : r.logits().bottom()),
                 links(r, r.neighbours() == null ? List.of() : r.neighbours().similar()),
                 links(r, r.neighbours() == null ? List.of() : r.neighbours().upstream()),
-                links(r, r.neighbours() == null ? List.of() : r.neighbours().downstream()));
+                links(r, r.neighbours() == null ? List.of() : r.neighbours().downstream()),
+                r.probes() == null ? List.of() : r.probes().stream()
+                        .sorted(java.util.Comparator.comparingDouble(p -> -p.aurocOrZero()))
+                        .map(p -> new ProbeRow(p.name(), "../" + ProbePage.file(p.name()), text(p.auroc()), text(p.f1()),
+                                text(p.precision()), text(p.recall()), text(p.threshold()), text(p.meanOn()),
+                                text(p.meanOff()))).toList());
+    }
+
+    private static String text(Double v) {
+        return v == null ? "–" : Format.value(v);
     }
 
     private static List<Link> links(NeuronRecord r, List<List<Number>> rows) {

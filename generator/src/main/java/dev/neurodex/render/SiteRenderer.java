@@ -27,6 +27,7 @@ public final class SiteRenderer {
     private final PebbleTemplate model;
     private final PebbleTemplate site;
     private final PebbleTemplate search;
+    private final PebbleTemplate probe;
     private final String version;
 
     public SiteRenderer(String version) {
@@ -39,6 +40,7 @@ public final class SiteRenderer {
         this.model = engine.getTemplate("model");
         this.site = engine.getTemplate("site");
         this.search = engine.getTemplate("search");
+        this.probe = engine.getTemplate("probe");
         this.version = version;
     }
 
@@ -55,6 +57,14 @@ public final class SiteRenderer {
     /** {@code <layer>/index.html} */
     public void layer(SiteFiles files, LayerPage page) {
         files.write(page.layer() + "/index.html", render(layer, page, "../../"));
+    }
+
+    /** {@code probes/<name>.html} and the whole ranking beside it, {@code probes/<name>.json}. */
+    public void probe(SiteFiles files, ProbePage page, List<List<Object>> ranking) {
+        files.write(ProbePage.file(page.name()), render(probe, page, "../../"));
+        files.write("probes/" + page.json(), Json.bytes(java.util.Map.of("probe", page.name(), "pattern", page.pattern(),
+                "columns", List.of("layer", "neuron", "auroc", "f1", "precision", "recall", "threshold", "meanOn",
+                        "meanOff"), "neurons", ranking)));
     }
 
     /** {@code index.html} of the model */

@@ -3,6 +3,8 @@ package dev.neurodex.scan;
 import dev.neurodex.aggregate.ActivationBins;
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.aggregate.TopEntry;
+import dev.neurodex.tokenize.Probe;
+import java.util.List;
 
 /**
  * How a scan runs.
@@ -12,10 +14,15 @@ import dev.neurodex.aggregate.TopEntry;
  * @param batchSize windows per forward pass (0: as many as fit {@value #BATCH_TOKENS} positions); windows of
  *                  similar length are batched together
  * @param maxTokens stop after this many content tokens (0: the whole corpus)
+ * @param probes    hypotheses labelling tokens, each scored as a detector against every neuron
  * @param keep      positions of each top window whose values are kept, around its max token: the scan's memory
  *                  is neurons × k × keep floats whatever the context; windows up to this long are kept whole
  */
-public record ScanConfig(int context, int topK, int batchSize, long maxTokens, int keep) {
+public record ScanConfig(int context, int topK, int batchSize, long maxTokens, int keep, List<Probe> probes) {
+
+    public ScanConfig(int context, int topK, int batchSize, long maxTokens, int keep) {
+        this(context, topK, batchSize, maxTokens, keep, List.of());
+    }
 
     /** Positions kept per top window by default: all of a 128-position window, the 128 around the max of longer ones. */
     public static final int KEEP = 128;
@@ -38,7 +45,7 @@ public record ScanConfig(int context, int topK, int batchSize, long maxTokens, i
     /** This configuration with defaults filled in: the model's context when none was given, and the batch size. */
     public ScanConfig resolved(int modelDefaultContext) {
         int c = context == 0 ? modelDefaultContext : context;
-        return new ScanConfig(c, topK, batchSize == 0 ? Math.max(1, BATCH_TOKENS / c) : batchSize, maxTokens, keep);
+        return new ScanConfig(c, topK, batchSize == 0 ? Math.max(1, BATCH_TOKENS / c) : batchSize, maxTokens, keep, probes);
     }
 
     /**
@@ -50,11 +57,18 @@ public record ScanConfig(int context, int topK, int batchSize, long maxTokens, i
         long entry = 48; // a TopEntry, its WindowRef share and the array header
         long perNeuron = topK * (keep * 4L + entry)
                 + LayerAggregate.BOTTOM * ((TopEntry.BEFORE + 1 + TopEntry.AFTER) * 4L + entry)
-                + ActivationBins.COUNT * 8L + 32;
+                + ActivationBins.COUNT * 8L * (1 + probes.size()) + 32;
         return neurons * perNeuron + 2L * batchSize * context * dMlp * 4;
     }
 
     public ScanConfig {
+        probes = List.copyOf(probes);
+        if (probes.size() > Probe.MAX) {
+            throw new IllegalArgumentException("at most " + Probe.MAX + " --probe options, got " + probes.size());
+        }
+        if (probes.stream().map(Probe::name).distinct().count() != probes.size()) {
+            throw new IllegalArgumentException("--probe names must differ");
+        }
         if (context != 0 && context < 3) {
             throw new IllegalArgumentException("--context must be at least 3, got " + context);
         }

@@ -67,7 +67,8 @@ public final class Scanner {
         reader.start();
 
         ModelAggregate aggregate = from == null
-                ? new ModelAggregate(model.info().layers(), model.info().dMlp(), config.topK(), config.keep()) : from.aggregate();
+                ? new ModelAggregate(model.info().layers(), model.info().dMlp(), config.topK(), config.keep(),
+                        config.probes().size()) : from.aggregate();
         List<Window> pool = from == null ? new ArrayList<>() : new ArrayList<>(from.pending());
         int poolSize = config.batchSize() * POOL_BATCHES;
         long windows = from == null ? 0 : from.windows();
@@ -169,7 +170,7 @@ public final class Scanner {
                 if (++documents[0] <= resumeAt.documents()) {
                     return true;
                 }
-                List<Window> windows = tokenizer.windows(doc, documents[0], width, order[0]);
+                List<Window> windows = tokenizer.windows(doc, documents[0], width, order[0], config.probes());
                 if (config.maxTokens() > 0) {
                     windows = cutAt(windows, config.maxTokens() - tokens[0]);
                 }

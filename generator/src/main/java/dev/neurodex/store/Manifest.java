@@ -28,6 +28,10 @@ public record Manifest(int format, Model model, int layers, int neuronsPerLayer,
     public record Corpus(List<String> roots, List<CorpusFile> files, long documents, long windows, long tokens,
                          long badRecords, List<String> skippedFiles) {}
 
-    /** @param tokensPerSecond content tokens per second of the scan alone */
-    public record Build(double scanSeconds, double tokensPerSecond, int batchSize, int threads, long maxTokens) {}
+    /**
+     * @param tokensPerSecond content tokens per second of the scan alone
+     * @param probes          the --probe options, NAME=REGEX, in order ({@code probes/<name>.html} rank the neurons)
+     */
+    public record Build(double scanSeconds, double tokensPerSecond, int batchSize, int threads, long maxTokens,
+                        List<String> probes) {}
 }

@@ -13,10 +13,34 @@ import java.util.List;
  * what a page needs beyond that (token text, the whole run of kept values) rides along unserialised.
  */
 @JsonPropertyOrder({"format", "model", "layer", "neuron", "hook", "stats", "valueScale", "top", "histogram",
-        "intervals", "bottom", "maxTokens", "concentration", "logits", "neighbours"})
+        "intervals", "bottom", "maxTokens", "concentration", "logits", "neighbours", "probes"})
 public record NeuronRecord(int format, String model, int layer, int neuron, String hook, Stats stats, double valueScale,
                            List<Example> top, Histogram histogram, List<Interval> intervals, List<Example> bottom,
-                           List<TokenCount> maxTokens, double concentration, Logits logits, Neighbours neighbours) {
+                           List<TokenCount> maxTokens, double concentration, Logits logits, Neighbours neighbours,
+                           List<ProbeResult> probes) {
+
+    /**
+     * The neuron as a detector of one probe's label ({@code --probe NAME=REGEX}), from histograms: figures are null
+     * when no token (or every token) carries the label. See {@link dev.neurodex.aggregate.ProbeScore}.
+     */
+    @JsonPropertyOrder({"name", "labelled", "auroc", "aurocError", "threshold", "precision", "recall", "f1", "meanOn",
+            "meanOff"})
+    public record ProbeResult(String name, long labelled, Double auroc, Double aurocError, Double threshold,
+                              Double precision, Double recall, Double f1, Double meanOn, Double meanOff) {
+        public static ProbeResult of(String name, dev.neurodex.aggregate.ProbeScore s) {
+            return new ProbeResult(name, s.labelled(), finite(s.auroc()), finite(s.aurocError()), finite(s.threshold()),
+                    finite(s.precision()), finite(s.recall()), finite(s.f1()), finite(s.meanOn()), finite(s.meanOff()));
+        }
+
+        private static Double finite(double v) {
+            return Double.isFinite(v) ? v : null;
+        }
+
+        /** For ranking: a missing AUROC ranks last. */
+        public double aurocOrZero() {
+            return auroc == null ? 0 : auroc;
+        }
+    }
 
     /**
      * The version of this layout; 1 was whole windows with token strings and float values, 2 had no count of

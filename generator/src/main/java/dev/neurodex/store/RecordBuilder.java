@@ -38,17 +38,21 @@ public final class RecordBuilder {
     private final WindowTexts texts;
     private final IntFunction<String> token;
     private final NeuronNeighbours neighbours;
+    private final List<String> probes;
 
     /**
      * @param texts      the text of every window the aggregate keeps
      * @param token      the label of a token id, for the tables of tokens
      * @param neighbours the model's neighbours by weights, or null
+     * @param probes     the names of the scan's probes, in their order
      */
-    public RecordBuilder(String model, WindowTexts texts, IntFunction<String> token, NeuronNeighbours neighbours) {
+    public RecordBuilder(String model, WindowTexts texts, IntFunction<String> token, NeuronNeighbours neighbours,
+                         List<String> probes) {
         this.model = model;
         this.texts = texts;
         this.token = token;
         this.neighbours = neighbours;
+        this.probes = List.copyOf(probes);
     }
 
     /** @param logits the layer's direct logit effect, or null (encoders have none) */
@@ -69,7 +73,9 @@ public final class RecordBuilder {
                         logitRows(logits.topIds()[neuron], logits.topValues()[neuron]),
                         logitRows(logits.bottomIds()[neuron], logits.bottomValues()[neuron])),
                 neighbours == null ? null : new NeuronRecord.Neighbours(links(neighbours.similar(layer.layer(), neuron)),
-                        links(neighbours.upstream(layer.layer(), neuron)), links(neighbours.downstream(layer.layer(), neuron))));
+                        links(neighbours.upstream(layer.layer(), neuron)), links(neighbours.downstream(layer.layer(), neuron))),
+                IntStream.range(0, probes.size())
+                        .mapToObj(p -> NeuronRecord.ProbeResult.of(probes.get(p), layer.probeScore(p, neuron))).toList());
     }
 
     private static List<List<Number>> links(List<NeuronNeighbours.Link> links) {

@@ -66,17 +66,35 @@ public final class WindowTokenizer implements AutoCloseable {
      * @param firstOrder corpus-wide order number of the document's first window
      */
     public List<Window> windows(Document doc, long document, int width, long firstOrder) {
+        return windows(doc, document, width, firstOrder, List.of());
+    }
+
+    /** As {@link #windows(Document, long, int, long)}, each token labelled by the probes its text overlaps. */
+    public List<Window> windows(Document doc, long document, int width, long firstOrder, List<Probe> probes) {
         if (doc.text().isEmpty()) {
             return List.of();
         }
-        long[] ids = tokenizer.encode(doc.text(), false, false).getIds();
+        Encoding encoding = tokenizer.encode(doc.text(), false, false);
+        long[] ids = encoding.getIds();
+        long[] labels = null;
+        if (!probes.isEmpty()) {
+            CharSpan[] spans = encoding.getCharTokenSpans();
+            int[] starts = new int[ids.length];
+            int[] ends = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                starts[i] = spans[i] == null ? (i > 0 ? ends[i - 1] : 0) : spans[i].getStart();
+                ends[i] = spans[i] == null ? starts[i] : spans[i].getEnd();
+            }
+            labels = Probe.labels(probes, doc.text(), starts, ends);
+        }
         List<Window> windows = new ArrayList<>((ids.length + width - 1) / width);
         for (int from = 0, index = 0; from < ids.length; from += width, index++) {
             int[] windowIds = new int[Math.min(ids.length, from + width) - from];
             for (int i = 0; i < windowIds.length; i++) {
                 windowIds[i] = Math.toIntExact(ids[from + i]);
             }
-            windows.add(new Window(doc.origin(), document, index, firstOrder + index, windowIds));
+            windows.add(new Window(doc.origin(), document, index, firstOrder + index, windowIds,
+                    labels == null ? null : java.util.Arrays.copyOfRange(labels, from, from + windowIds.length)));
         }
         return windows;
     }

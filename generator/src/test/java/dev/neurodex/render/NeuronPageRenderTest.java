@@ -49,7 +49,7 @@ class NeuronPageRenderTest {
     private static NeuronRecord record(NeuronRecord.Example example) {
         return new NeuronRecord(NeuronRecord.FORMAT, "m", 1, 2, "blocks.1.mlp.hook_post",
                 new NeuronRecord.Stats(3.5f, -1f, 0.1, 0.4, 1000, 7), 3.5, List.of(example),
-                new NeuronRecord.Histogram(0, new long[0]), List.of(), List.of(), List.of(), 1.0, null, null);
+                new NeuronRecord.Histogram(0, new long[0]), List.of(), List.of(), List.of(), 1.0, null, null, List.of());
     }
 
     private String render() throws IOException {
