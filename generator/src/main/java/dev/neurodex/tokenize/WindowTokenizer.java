@@ -54,6 +54,15 @@ public final class WindowTokenizer implements AutoCloseable {
         return tokenizer.decode(new long[] {id}, false);
     }
 
+    /** Ids {@code [from, to)} decoded together, as text (for a line of context around a token). */
+    public String decode(int[] ids, int from, int to) {
+        long[] run = new long[Math.max(0, to - from)];
+        for (int i = 0; i < run.length; i++) {
+            run[i] = ids[from + i];
+        }
+        return run.length == 0 ? "" : tokenizer.decode(run, false);
+    }
+
     /** Token ids of {@code text} as the model sees them, with no special tokens. */
     public long[] ids(String text) {
         return tokenizer.encode(text, false, false).getIds();

@@ -95,5 +95,18 @@ class ProbeBuildTest {
         assertTrue(page.indexOf("L0N" + PLANTED + "<") < page.indexOf("</tbody>") && page.contains("\\bwhale\\b"));
         assertTrue(Files.readString(out.resolve("planted/0/" + PLANTED + ".html")).contains("probes/whale.html"));
         assertTrue(Files.readString(out.resolve("planted/index.html")).contains("Probe whale"));
+        // The same neuron afterwards, exactly, with the site's context; then a neuron that is no detector.
+        java.io.StringWriter text = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new Main());
+        cli.setOut(new java.io.PrintWriter(text, true));
+        assertEquals(0, cli.execute("probe", "--model", model.toString(), "--site", out.toString(), "--neuron",
+                "0/" + PLANTED, "--regex", "\\bwhale\\b", "--corpus", corpus.toString()));
+        String printed = text.toString();
+        assertTrue(printed.contains("4 labelled") && printed.contains("AUROC 1.0000; best F1 1.0000"), printed);
+        assertTrue(printed.contains("worst false positives") && printed.contains("c.jsonl:"), printed);
+        String falseNegatives = printed.substring(printed.indexOf("worst false negatives"));
+        assertTrue(falseNegatives.contains("[whale]"), printed);
+        assertEquals(2, Main.execute("probe", "--model", model.toString(), "--neuron", "9/0", "--regex", "x",
+                "--corpus", corpus.toString()));
     }
 }
