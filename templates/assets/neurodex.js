@@ -263,4 +263,59 @@
       });
     }
   }
+  // Served by `neurodex serve`, a neuron page runs typed text through the model; from a file or a static host the
+  // status request fails and nothing shows.
+  var tryBox = document.querySelector("section.try");
+  if (tryBox && header && /^https?:$/.test(location.protocol)) {
+    fetch("/api/status").then(function (r) { return r.ok ? r.json() : null; }).then(function (status) {
+      if (!status || !status.neurodex) {
+        return;
+      }
+      tryBox.hidden = false;
+      var out = tryBox.querySelector(".out");
+      var at = tryBox.querySelector(".at");
+      tryBox.querySelector("form").addEventListener("submit", function (event) {
+        event.preventDefault();
+        out.textContent = "running\u2026";
+        at.textContent = "";
+        fetch("/api/activations", {method: "POST", headers: {"Content-Type": "application/json"},
+          body: JSON.stringify({model: header.dataset.model, layer: parseInt(header.dataset.layer, 10), neuron: neuron,
+            text: tryBox.querySelector("textarea").value})})
+          .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, body: j}; }); })
+          .then(function (res) {
+            out.textContent = res.ok ? "" : res.body.error;
+            if (!res.ok) {
+              return;
+            }
+            res.body.tokens.forEach(function (token, i) {
+              var value = res.body.values[i];
+              var span = document.createElement("span");
+              span.textContent = shown(token);
+              span.className = colour(value, scale);
+              span.dataset.v = value;
+              span.title = JSON.stringify(token) + "  " + value.toFixed(4);
+              span.addEventListener("click", function () { strongest(token, res.body.top[i]); });
+              out.appendChild(span);
+            });
+            if (res.body.truncated) {
+              out.appendChild(document.createTextNode(" [cut at one window]"));
+            }
+          }).catch(function () { out.textContent = "the server did not answer"; });
+      });
+      function strongest(token, top) {
+        at.textContent = "Strongest neurons on " + JSON.stringify(token) + " (activation / the neuron's max): ";
+        var list = document.createElement("ol");
+        top.forEach(function (t) {
+          var item = document.createElement("li");
+          var link = document.createElement("a");
+          link.href = "../" + t[0] + "/" + t[1] + ".html";
+          link.textContent = "L" + t[0] + "N" + t[1];
+          item.appendChild(link);
+          item.appendChild(document.createTextNode(" " + t[2].toFixed(3) + " (" + Math.round(t[3] * 100) + "%)"));
+          list.appendChild(item);
+        });
+        at.appendChild(list);
+      }
+    }).catch(function () {});
+  }
 })();

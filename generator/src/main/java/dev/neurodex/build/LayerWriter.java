@@ -43,6 +43,8 @@ public record LayerWriter(SiteRenderer renderer, SiteShape shape, RecordBuilder 
         }).sorted(Comparator.comparingInt(w -> w.summary().neuron())).toList();
         files.write(l + "/layer.jsonl.gz", LayerExport.of(written.stream().map(Written::json).toList()));
         values.write(files, shape.neuronsPerLayer());
+        // Each neuron's max over the corpus, for serve's "strongest neurons on this token" (relative to their max).
+        files.write(l + "/max.json", Json.bytes(written.stream().map(w -> (float) w.summary().max()).toList()));
         renderer.layer(files, LayerPage.of(shape, l, HookName.mlpPost(l), written.stream().map(Written::row).toList()));
         return written.stream().map(Written::summary).toList();
     }

@@ -57,6 +57,8 @@ class SiteInBrowserTest {
     private static final dev.neurodex.tokenize.WindowTokenizer TOKENIZER = dev.neurodex.tokenize.WindowTokenizer.load(
             SiteInBrowserTest.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json"));
     static Path shots = Path.of("target", "screenshots");
+    /** While a test serves the site over HTTP, requests to it are the site's too. */
+    static String served;
 
     @BeforeAll
     static void buildAndStart() throws IOException {
@@ -107,13 +109,15 @@ class SiteInBrowserTest {
             if (m.contains("\"Network.requestWillBeSent\"")) {
                 try {
                     String url = JSON.readTree(m).at("/message/params/request/url").asText();
-                    assertTrue(url.startsWith(prefix) || url.startsWith("data:") || url.startsWith("about:"),
+                    assertTrue(url.startsWith(prefix) || url.startsWith("data:") || url.startsWith("about:")
+                                    || (served != null && url.startsWith(served)),
                             "request outside the site: " + url);
                 } catch (IOException ex) {
                     throw new AssertionError(ex);
                 }
             }
         }
+        served = null;
     }
 
     private static void open(String path) {
@@ -243,6 +247,36 @@ class SiteInBrowserTest {
         waitFor(() -> page().equals("all-minilm-l6-v2/" + name.substring(1, 2) + "/" + name.substring(3) + ".html"));
         String h1 = driver.findElement(By.tagName("h1")).getText();
         assertTrue(h1.contains("layer " + name.substring(1, 2) + " · neuron " + name.substring(3)), h1);
+    }
+
+    /** Served by neurodex serve, a neuron page runs typed text; a clicked token lists neurons that link on. */
+    @Test
+    void servedPagesTestTypedTextAndLinkTheStrongestNeurons() throws Exception {
+        try (var manager = dev.neurodex.model.OfflineEngine.newManager(2);
+             var models = new dev.neurodex.serve.ServedModels(site, List.of(), manager, 0, 1);
+             var server = dev.neurodex.serve.SiteServer.start(site, "127.0.0.1", 0, models)) {
+            served = "http://127.0.0.1:" + server.port() + "/";
+            driver.get(served + "all-minilm-l6-v2/2/100.html");
+            waitFor(() -> driver.findElement(By.cssSelector("section.try")).isDisplayed());
+            driver.findElement(By.cssSelector("section.try textarea")).sendKeys("Call me Ishmael. The whale & the sea.");
+            driver.findElement(By.cssSelector("section.try button")).click();
+            waitFor(() -> driver.findElements(By.cssSelector("section.try .out span")).size() > 5);
+            List<WebElement> tokens = driver.findElements(By.cssSelector("section.try .out span"));
+            String joined = driver.findElement(By.cssSelector("section.try .out")).getText();
+            assertTrue(joined.replace(" ", "").equalsIgnoreCase("callmeishmael.thewhale&thesea."), joined);
+            String title = tokens.get(1).getAttribute("title");
+            assertTrue(title.matches("\".*\"  -?\\d+\\.\\d{4}"), title);
+            tokens.get(4).click();
+            waitFor(() -> driver.findElements(By.cssSelector("section.try .at a")).size() == 10);
+            WebElement first = driver.findElement(By.cssSelector("section.try .at a"));
+            String name = first.getText();
+            first.click();
+            waitFor(() -> driver.getCurrentUrl().endsWith("/" + name.substring(1, name.indexOf('N')) + "/"
+                    + name.substring(name.indexOf('N') + 1) + ".html"));
+        }
+        // From a file, the box stays hidden and nothing is asked of any server.
+        open("all-minilm-l6-v2/2/100.html");
+        assertTrue(!driver.findElement(By.cssSelector("section.try")).isDisplayed());
     }
 
     @Test
