@@ -36,8 +36,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "0", paramLabel = "N", description = "Windows per batch (default: as the build).")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Engine threads (default: all cores).")
-    int threads;
+    @CommandLine.Mixin
+    EngineThreads threads;
 
     @Option(names = "--reps", defaultValue = "3", paramLabel = "N", description = "Repetitions per figure; medians are reported (default: ${DEFAULT-VALUE}).")
     int reps;
@@ -55,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reps and --scan-tokens must be positive");
         }
         Path corpusPath = corpus == null ? DefaultCorpus.locate() : corpus;
-        BenchConfig config = new BenchConfig(model, List.of(corpusPath), context, batchSize, threads, reps, scanTokens);
+        BenchConfig config = new BenchConfig(model, List.of(corpusPath), context, batchSize, threads.get(), reps, scanTokens);
         Map<String, Object> figures = new Benchmark(config, spec.commandLine().getErr()).run();
         var out = spec.commandLine().getOut();
         figures.forEach((key, value) -> out.println(String.format(Locale.ROOT, "%-22s %s", key,

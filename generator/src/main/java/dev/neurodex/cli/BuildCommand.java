@@ -72,9 +72,8 @@ final class BuildCommand implements Callable<Integer> {
             description = "Windows per forward pass (default: 4096 positions' worth, 32 windows at context 128).")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "Threads for the forward pass (default: all cores).")
-    int threads;
+    @CommandLine.Mixin
+    EngineThreads threads;
 
     @Option(names = "--max-line-bytes", defaultValue = "64M", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "A JSON Lines record longer than this is skipped and counted (default: ${DEFAULT-VALUE}).")
@@ -137,11 +136,6 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     private BuildConfig config() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (threads < 0 || threads > 4 * cores) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be between 0 (all cores) and "
-                    + 4 * cores + " (4 x this machine's cores), got " + threads);
-        }
         try {
             ScanConfig scan = new ScanConfig(context, topK, batchSize, maxTokens, keepValues,
                     probes == null ? List.of() : probes.stream().map(Probe::parse).toList());
@@ -154,7 +148,7 @@ final class BuildCommand implements Callable<Integer> {
             }
             CorpusLimits limits = new CorpusLimits((int) Math.min(maxLineBytes, Integer.MAX_VALUE), maxDocumentChars,
                     maxFileBytes, maxTarNameBytes, followSymlinks);
-            return new BuildConfig(model, name, hookRegex, paths, limits, out, scan, threads, strict, checkpointEvery,
+            return new BuildConfig(model, name, hookRegex, paths, limits, out, scan, threads.get(), strict, checkpointEvery,
                     resume);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

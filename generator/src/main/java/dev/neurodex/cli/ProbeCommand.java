@@ -68,8 +68,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--examples", defaultValue = "5", paramLabel = "K", description = "Worst misses shown each way (default: ${DEFAULT-VALUE}).")
     int examples;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Engine threads (default: all cores).")
-    int threads;
+    @CommandLine.Mixin
+    EngineThreads threads;
 
     @Override
     public Integer call() throws Exception {
@@ -84,8 +84,8 @@ final class ProbeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage().replace("--probe probe", "--regex"));
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (NDManager manager = OfflineEngine.newManager(threads);
-             LoadedModel loaded = ModelCatalog.open(model, name, null, threads, manager);
+        try (NDManager manager = OfflineEngine.newManager(threads.get());
+             LoadedModel loaded = ModelCatalog.open(model, name, null, threads.get(), manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
                      CorpusLimits.DOCUMENT_CHARS)) {
             ModelInfo info = loaded.model().info();

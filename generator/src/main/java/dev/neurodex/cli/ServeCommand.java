@@ -36,8 +36,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "the site's model whose manifest names the same weights (sha256). The default model is always known.")
     List<String> models;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Engine threads (default: all cores).")
-    int threads;
+    @CommandLine.Mixin
+    EngineThreads threads;
 
     @Option(names = "--concurrent", defaultValue = "1", paramLabel = "N",
             description = "Texts run through a model at once; others wait (default: ${DEFAULT-VALUE}).")
@@ -55,8 +55,8 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("neurodex: warning: listening on " + host + ": anyone who can reach this "
                     + "machine can read the site and run texts through its models");
         }
-        try (NDManager manager = OfflineEngine.newManager(threads);
-             ServedModels served = new ServedModels(site, models == null ? List.of() : models, manager, threads, concurrent);
+        try (NDManager manager = OfflineEngine.newManager(threads.get());
+             ServedModels served = new ServedModels(site, models == null ? List.of() : models, manager, threads.get(), concurrent);
              SiteServer server = SiteServer.start(site, host, port, served)) {
             spec.commandLine().getOut().println("serving " + site.toAbsolutePath().normalize() + " at http://"
                     + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/ (Ctrl-C stops)");
