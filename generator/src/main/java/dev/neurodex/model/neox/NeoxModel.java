@@ -18,6 +18,7 @@ import dev.neurodex.model.nn.CausalAttention;
 import dev.neurodex.model.nn.Gelu;
 import dev.neurodex.model.nn.LayerNorm;
 import dev.neurodex.model.nn.Linear;
+import dev.neurodex.model.nn.Rotary;
 import dev.neurodex.model.nn.Scoped;
 import dev.neurodex.model.nn.Weights;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
             CausalAttention attention = new CausalAttention(m, seq);
-            NDArray[] rotary = rotary(m, seq);
+            Rotary rotary = new Rotary(m, seq, Rotary.inverseFrequencies(config.rotaryDims(), config.rotaryBase()));
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embedIn, SparseFormat.DENSE).singletonOrThrow();
             Scoped.blocks(x, config.layers(), (l, in) -> {
                 Block block = blocks.get(l);
@@ -101,42 +102,17 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
         }
     }
 
-    /** cos and sin of the rotary angles, [seq, rotaryDims], halves repeated as in GPT-NeoX. */
-    private NDArray[] rotary(NDManager m, int seq) {
-        int rd = config.rotaryDims();
-        float[] cos = new float[seq * rd];
-        float[] sin = new float[seq * rd];
-        for (int t = 0; t < seq; t++) {
-            for (int i = 0; i < rd / 2; i++) {
-                double angle = t / Math.pow(config.rotaryBase(), 2.0 * i / rd);
-                cos[t * rd + i] = cos[t * rd + i + rd / 2] = (float) Math.cos(angle);
-                sin[t * rd + i] = sin[t * rd + i + rd / 2] = (float) Math.sin(angle);
-            }
-        }
-        return new NDArray[] {m.create(cos, new Shape(seq, rd)), m.create(sin, new Shape(seq, rd))};
-    }
 
-    private NDArray attention(NDArray x, Block block, CausalAttention attention, NDArray[] rotary, int batch, int seq) {
+    private NDArray attention(NDArray x, Block block, CausalAttention attention, Rotary rotary, int batch, int seq) {
         int hd = config.headDim();
         // GPT-NeoX packs q, k, v per head: [batch, seq, heads, 3 * head_dim].
         NDArray qkv = block.qkv().apply(x).reshape(batch, seq, config.heads(), 3 * hd).transpose(0, 2, 1, 3);
         NDList parts = qkv.split(3, 3);
-        NDArray q = rotate(parts.get(0), rotary).divi(Math.sqrt(hd));
-        NDArray k = rotate(parts.get(1), rotary);
+        NDArray q = rotary.apply(parts.get(0), hd).divi(Math.sqrt(hd));
+        NDArray k = rotary.apply(parts.get(1), hd);
         return block.dense().apply(attention.apply(q, k, parts.get(2)));
     }
 
-    /** Rotary embedding on the first rotaryDims of each head: x·cos + rotate_half(x)·sin; the rest passes. */
-    private NDArray rotate(NDArray x, NDArray[] rotary) {
-        int rd = config.rotaryDims();
-        int hd = config.headDim();
-        NDArray turned = x.get(":, :, :, 0:" + rd);
-        NDArray first = turned.get(":, :, :, 0:" + rd / 2);
-        NDArray second = turned.get(":, :, :, " + rd / 2 + ":" + rd);
-        NDArray half = second.neg().concat(first, -1);
-        NDArray rotated = turned.mul(rotary[0]).addi(half.muli(rotary[1]));
-        return rd == hd ? rotated : rotated.concat(x.get(":, :, :, " + rd + ":" + hd), -1);
-    }
 
     /** (W_out ∘ final_layer_norm.weight) · W_U, with the untied embed_out as W_U. */
     @Override

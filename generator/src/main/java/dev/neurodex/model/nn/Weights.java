@@ -30,6 +30,15 @@ public record Weights(StateDict dict, String prefix, NDManager manager) {
         return new Linear(manager.create(w.data(), new Shape(out, in)), tensor(module + ".bias", out));
     }
 
+    /** A Linear without bias (Llama's projections), or with one when {@code bias} (Qwen2's q, k, v). */
+    public Linear linear(String module, int out, int in, boolean bias) {
+        return new Linear(tensor(module + ".weight", out, in), bias ? tensor(module + ".bias", out) : null);
+    }
+
+    public RmsNorm rmsNorm(String module, int size, float eps) {
+        return new RmsNorm(tensor(module + ".weight", size), eps);
+    }
+
     public LayerNorm layerNorm(String module, int size, float eps) {
         return new LayerNorm(tensor(module + ".weight", size), tensor(module + ".bias", size), eps);
     }
