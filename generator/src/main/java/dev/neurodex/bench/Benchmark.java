@@ -67,7 +67,7 @@ public final class Benchmark {
             r.put("context", scan.context());
             r.put("batch_size", scan.batchSize());
             r.put("threads", config.threads());
-            double flops = info.flopsPerToken(scan.context(), width);
+            double flops = model.flopsPerToken(scan.context(), width);
             List<int[]> windows = corpusWindows(tokenizer, scan.batchSize(), width);
             // Each repetition measures every rate back to back, and each ratio is taken within its repetition:
             // the machine's speed drifts over minutes, so ratios of separately taken medians would mix states.

@@ -8,6 +8,8 @@ import dev.neurodex.model.bert.BertModel;
 import dev.neurodex.model.gpt2.Gpt2Config;
 import dev.neurodex.model.gpt2.Gpt2Model;
 import dev.neurodex.model.hf.HfCheckpoint;
+import dev.neurodex.model.llama.LlamaConfig;
+import dev.neurodex.model.llama.LlamaModel;
 import dev.neurodex.model.neox.NeoxConfig;
 import dev.neurodex.model.neox.NeoxModel;
 import java.io.IOException;
@@ -39,6 +41,13 @@ final class HfModels {
                 checkVocabulary(c, config.vocab());
                 return new Gpt2Model(config, c.weights(), new ModelInfo(slug, "gpt2", config.layers(), config.embed(), config.inner(),
                         config.positions(), true, c.weights().parameterCount(), c.dir().toString(), c.sha256()), m);
+            },
+            "llama", (c, slug, m) -> {
+                LlamaConfig config = LlamaConfig.of(c);
+                checkVocabulary(c, config.vocab());
+                return new LlamaModel(config, c.weights(), new ModelInfo(slug, "llama", config.layers(), config.hidden(),
+                        config.intermediate(), config.positions(), true, c.weights().parameterCount(),
+                        c.dir().toString(), c.sha256()), m);
             },
             "bert", (c, slug, m) -> {
                 BertConfig config = new BertConfig(c.sizeField("num_hidden_layers"), c.sizeField("hidden_size"),

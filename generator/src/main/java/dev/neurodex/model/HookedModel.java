@@ -23,6 +23,11 @@ public interface HookedModel extends AutoCloseable {
      */
     void run(List<int[]> windows, Consumer<Activations> hook);
 
+    /** Forward FLOPs per content token (see {@link ModelInfo#flopsPerToken}); families of another shape say theirs. */
+    default double flopsPerToken(int context, int width) {
+        return info().flopsPerToken(context, width);
+    }
+
     /** Every layer's activations for one batch, as copies (for tests and tools, not for a scan). */
     default List<Activations> run(List<int[]> windows) {
         List<Activations> layers = new ArrayList<>();

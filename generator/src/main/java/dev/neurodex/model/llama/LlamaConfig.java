@@ -1,0 +1,96 @@
+package dev.neurodex.model.llama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurodex.model.ModelException;
+import dev.neurodex.model.hf.HfCheckpoint;
+import dev.neurodex.model.nn.Rotary;
+
+/**
+ * The shape of a Llama-family model (Llama 2/3, TinyLlama, SmolLM), from its config.json.
+ *
+ * @param kvHeads            key/value heads: fewer than {@code heads} is grouped-query attention (1: multi-query)
+ * @param inverseFrequencies the rotary frequencies, after {@code rope_scaling} (plain, linear or Llama 3)
+ * @param tied               the unembedding is the token embedding (no lm_head.weight)
+ */
+public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocab,
+                          int positions, float rmsNormEps, double[] inverseFrequencies, boolean tied, int bos) {
+
+    public static LlamaConfig of(HfCheckpoint c) {
+        String where = c.dir().resolve("config.json").toString();
+        int hidden = c.sizeField("hidden_size");
+        int heads = c.sizeField("num_attention_heads");
+        int kvHeads = c.sizeField("num_key_value_heads", heads);
+        if (heads % kvHeads != 0) {
+            throw new ModelException(where + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads "
+                    + kvHeads);
+        }
+        int headDim = c.sizeField("head_dim", hidden / heads);
+        if (headDim % 2 != 0) {
+            throw new ModelException(where + ": head_dim " + headDim + " is odd; rotary embeddings turn pairs");
+        }
+        String act = c.config().path("hidden_act").asText("silu");
+        if (!act.equals("silu")) {
+            throw new ModelException(where + ": hidden_act \"" + act + "\" is not supported for llama (expected silu)");
+        }
+        if (c.config().path("attention_bias").asBoolean(false) || c.config().path("mlp_bias").asBoolean(false)) {
+            throw new ModelException(where + ": attention_bias and mlp_bias are not supported for llama");
+        }
+        double theta = c.doubleField("rope_theta", 10000, 1, 1e12);
+        int vocab = c.sizeField("vocab_size");
+        return new LlamaConfig(c.sizeField("num_hidden_layers"), hidden, heads, kvHeads, headDim,
+                c.sizeField("intermediate_size"), vocab, c.sizeField("max_position_embeddings"),
+                (float) c.doubleField("rms_norm_eps", 1e-6, 1e-30, 1),
+                scaled(Rotary.inverseFrequencies(headDim, theta), c.config().path("rope_scaling"), where),
+                c.config().path("tie_word_embeddings").asBoolean(false), c.idField("bos_token_id", 1, vocab));
+    }
+
+    /**
+     * The frequencies after {@code rope_scaling}, as Hugging Face's modeling_rope_utils computes them: "linear"
+     * divides them all by the factor; "llama3" divides the low frequencies by it, keeps the high ones and blends
+     * between. Neither changes the attention scale.
+     */
+    static double[] scaled(double[] f, JsonNode scaling, String where) {
+        if (scaling.isMissingNode() || scaling.isNull()) {
+            return f;
+        }
+        String type = scaling.path("rope_type").asText(scaling.path("type").asText("default"));
+        double factor = scaling.path("factor").asDouble(1);
+        if (!(factor >= 1)) {
+            throw new ModelException(where + ": rope_scaling factor " + scaling.path("factor") + " is not a number ≥ 1");
+        }
+        double[] out = f.clone();
+        switch (type) {
+            case "default" -> {
+                return out;
+            }
+            case "linear" -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = f[i] / factor;
+                }
+            }
+            case "llama3" -> {
+                double low = scaling.path("low_freq_factor").asDouble(1);
+                double high = scaling.path("high_freq_factor").asDouble(4);
+                double original = scaling.path("original_max_position_embeddings").asDouble(8192);
+                if (!(high > low) || !(original > 0)) {
+                    throw new ModelException(where + ": rope_scaling llama3 needs high_freq_factor > low_freq_factor and "
+                            + "original_max_position_embeddings > 0");
+                }
+                double lowWavelen = original / low;
+                double highWavelen = original / high;
+                for (int i = 0; i < out.length; i++) {
+                    double wavelen = 2 * Math.PI / f[i];
+                    if (wavelen > lowWavelen) {
+                        out[i] = f[i] / factor;
+                    } else if (wavelen >= highWavelen) {
+                        double smooth = (original / wavelen - low) / (high - low);
+                        out[i] = (1 - smooth) * f[i] / factor + smooth * f[i];
+                    }
+                }
+            }
+            default -> throw new ModelException(where + ": rope_scaling type \"" + type
+                    + "\" is not supported (default, linear, llama3)");
+        }
+        return out;
+    }
+}

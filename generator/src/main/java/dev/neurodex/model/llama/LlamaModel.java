@@ -1,0 +1,155 @@
+package dev.neurodex.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.neurodex.model.Activations;
+import dev.neurodex.model.DirectLogits;
+import dev.neurodex.model.HookBuffer;
+import dev.neurodex.model.HookedModel;
+import dev.neurodex.model.MlpDirections;
+import dev.neurodex.model.ModelInfo;
+import dev.neurodex.model.StateDict;
+import dev.neurodex.model.WindowFrame;
+import dev.neurodex.model.nn.CausalAttention;
+import dev.neurodex.model.nn.Linear;
+import dev.neurodex.model.nn.RmsNorm;
+import dev.neurodex.model.nn.Rotary;
+import dev.neurodex.model.nn.Scoped;
+import dev.neurodex.model.nn.Weights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A Llama-family decoder, as Hugging Face's modeling_llama computes it: pre-RMSNorm blocks, rotary attention with
+ * grouped key/value heads, and a gated MLP, down(silu(gate(x)) · up(x)). The hook, {@code blocks.{L}.mlp.hook_post}
+ * as in TransformerLens, is silu(gate(x)) · up(x): the input of down_proj.
+ */
+public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDirections {
+    private final LlamaConfig config;
+    private final ModelInfo info;
+    private final NDManager manager;
+    private final NDArray embed;
+    private final NDArray unembed;
+    private final RmsNorm finalNorm;
+    private final List<Block> blocks = new ArrayList<>();
+    private final HookBuffer hooks = new HookBuffer();
+
+    private record Block(RmsNorm inputNorm, Linear q, Linear k, Linear v, Linear o, RmsNorm postNorm, Linear gate,
+                         Linear up, Linear down) {}
+
+    public LlamaModel(LlamaConfig c, StateDict dict, ModelInfo info, NDManager parent) {
+        this.config = c;
+        this.info = info;
+        this.manager = parent.newSubManager();
+        Weights w = new Weights(dict, "", manager);
+        int q = c.heads() * c.headDim();
+        int kv = c.kvHeads() * c.headDim();
+        for (int i = 0; i < c.layers(); i++) {
+            String l = "model.layers." + i + ".";
+            blocks.add(new Block(w.rmsNorm(l + "input_layernorm", c.hidden(), c.rmsNormEps()),
+                    w.linear(l + "self_attn.q_proj", q, c.hidden(), false),
+                    w.linear(l + "self_attn.k_proj", kv, c.hidden(), false),
+                    w.linear(l + "self_attn.v_proj", kv, c.hidden(), false),
+                    w.linear(l + "self_attn.o_proj", c.hidden(), q, false),
+                    w.rmsNorm(l + "post_attention_layernorm", c.hidden(), c.rmsNormEps()),
+                    w.linear(l + "mlp.gate_proj", c.intermediate(), c.hidden(), false),
+                    w.linear(l + "mlp.up_proj", c.intermediate(), c.hidden(), false),
+                    w.linear(l + "mlp.down_proj", c.hidden(), c.intermediate(), false)));
+        }
+        this.embed = w.tensor("model.embed_tokens.weight", c.vocab(), c.hidden());
+        this.unembed = c.tied() && !dict.contains("lm_head.weight") ? embed : w.tensor("lm_head.weight", c.vocab(), c.hidden());
+        this.finalNorm = w.rmsNorm("model.norm", c.hidden(), c.rmsNormEps());
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public WindowFrame frame() {
+        return new WindowFrame(new int[] {config.bos()}, new int[0], config.bos());
+    }
+
+    /** Attention projections shrink with grouped key/value heads, and the MLP has three matrices, not two. */
+    @Override
+    public double flopsPerToken(int context, int width) {
+        double seen = (context + 1) / 2.0;
+        double d = config.hidden();
+        double attention = d * config.headDim() * (2.0 * config.heads() + 2.0 * config.kvHeads());
+        double perPosition = config.layers() * (2.0 * (attention + 3.0 * d * config.intermediate())
+                + 4.0 * seen * config.heads() * config.headDim()) - 2.0 * d * config.intermediate();
+        return perPosition * context / width;
+    }
+
+    @Override
+    public void run(List<int[]> windows, Consumer<Activations> hook) {
+        int batch = windows.size();
+        WindowFrame frame = frame();
+        int seq = frame.checkedBatchLength(windows, config.positions());
+        long[] ids = frame.ids(windows, seq, new int[batch]);
+        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
+            NDArray tokens = m.create(ids, new Shape(batch, seq));
+            CausalAttention attention = new CausalAttention(m, seq);
+            Rotary rotary = new Rotary(m, seq, config.inverseFrequencies());
+            NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
+            Scoped.blocks(x, config.layers(), (l, in) -> {
+                Block block = blocks.get(l);
+                boolean last = l == config.layers() - 1;
+                NDArray h = in.add(attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq));
+                NDArray normed = block.postNorm().apply(h);
+                NDArray gate = block.gate().apply(normed);
+                NDArray post = gate.getNDArrayInternal().sigmoid().muli(gate).muli(block.up().apply(normed));
+                hook.accept(hooks.take(post, l, batch, seq, 1, config.intermediate()));
+                // Nothing reads the last block's output: its down projection is skipped.
+                return last ? null : h.addi(block.down().apply(post));
+            });
+        }
+    }
+
+    private NDArray attention(NDArray x, Block block, CausalAttention attention, Rotary rotary, int batch, int seq) {
+        int hd = config.headDim();
+        NDArray q = rotary.apply(heads(block.q().apply(x), batch, seq, config.heads()), hd).divi(Math.sqrt(hd));
+        NDArray k = rotary.apply(heads(block.k().apply(x), batch, seq, config.kvHeads()), hd);
+        NDArray v = heads(block.v().apply(x), batch, seq, config.kvHeads());
+        int groups = config.heads() / config.kvHeads();
+        if (groups > 1) { // each key/value head serves `groups` consecutive query heads (repeat_kv)
+            k = k.repeat(1, groups);
+            v = v.repeat(1, groups);
+        }
+        return block.o().apply(attention.apply(q, k, v));
+    }
+
+    private NDArray heads(NDArray x, int batch, int seq, int count) {
+        return x.reshape(batch, seq, count, config.headDim()).transpose(0, 2, 1, 3);
+    }
+
+    /** (W_down columns ∘ model.norm's weight) · W_U. */
+    @Override
+    public DirectLogits directLogits(int layer, int k) {
+        try (NDScope scope = new NDScope()) {
+            NDArray directions = blocks.get(layer).down().weight().transpose().mul(finalNorm.weight());
+            return DirectLogits.compute(directions, unembed.transpose(), k);
+        }
+    }
+
+    /** up_proj's rows (TransformerLens's W_in of a gated MLP), times post_attention_layernorm's weight. */
+    @Override
+    public NDArray readDirections(int layer) {
+        return blocks.get(layer).up().weight().mul(blocks.get(layer).postNorm().weight());
+    }
+
+    @Override
+    public NDArray writeDirections(int layer) {
+        return blocks.get(layer).down().weight().transpose();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
