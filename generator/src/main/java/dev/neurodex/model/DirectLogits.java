@@ -16,6 +16,13 @@ public record DirectLogits(int[][] topIds, float[][] topValues, int[][] bottomId
         DirectLogits directLogits(int layer, int k);
     }
 
+    /** A layer's effect through its MLP output projection {@code down} ([d_model, d_mlp]), the final norm and W_U. */
+    public static DirectLogits of(dev.neurodex.model.nn.Linear down, NDArray finalNormWeight, NDArray unembed, int k) {
+        try (NDScope scope = new NDScope()) {
+            return compute(down.weight().transpose().mul(finalNormWeight), unembed.transpose(), k);
+        }
+    }
+
     /**
      * {@code directions} [d_mlp, d_model] (each neuron's output direction, already scaled by the final
      * LayerNorm's weight) times {@code unembed} [d_model, vocab], in chunks of neurons so that only

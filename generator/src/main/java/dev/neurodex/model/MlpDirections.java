@@ -1,6 +1,7 @@
 package dev.neurodex.model;
 
 import ai.djl.ndarray.NDArray;
+import dev.neurodex.model.nn.Linear;
 
 /**
  * The directions in the residual stream each MLP neuron reads and writes, as [d_mlp, d_model] matrices: the rows of
@@ -12,4 +13,14 @@ public interface MlpDirections {
     NDArray readDirections(int layer);
 
     NDArray writeDirections(int layer);
+
+    /** The rows of an MLP input projection ([d_mlp, d_model]) times the weight of the norm in front of it. */
+    static NDArray read(Linear in, NDArray normWeight) {
+        return in.weight().mul(normWeight);
+    }
+
+    /** The columns of an MLP output projection ([d_model, d_mlp]) as rows. */
+    static NDArray write(Linear out) {
+        return out.weight().transpose();
+    }
 }

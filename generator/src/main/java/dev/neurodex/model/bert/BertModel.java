@@ -118,14 +118,14 @@ public final class BertModel implements HookedModel, MlpDirections {
     @Override
     public NDArray readDirections(int layer) {
         BertWeights.Layer l = w.layers().get(layer);
-        return l.intermediate().weight().mul(l.attentionNorm().weight());
+        return MlpDirections.read(l.intermediate(), l.attentionNorm().weight());
     }
 
     /** output.dense's columns, times the LayerNorm after the MLP, through which everything it writes passes. */
     @Override
     public NDArray writeDirections(int layer) {
         BertWeights.Layer l = w.layers().get(layer);
-        return l.output().weight().transpose().mul(l.outputNorm().weight());
+        return MlpDirections.write(l.output()).mul(l.outputNorm().weight());
     }
 
     @Override

@@ -90,22 +90,19 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
      */
     @Override
     public DirectLogits directLogits(int layer, int k) {
-        try (NDScope scope = new NDScope()) {
-            NDArray directions = w.blocks().get(layer).proj().weight().transpose().mul(w.finalNorm().weight()); // [d_mlp, embed]
-            return DirectLogits.compute(directions, w.tokenEmbedding().transpose(), k);
-        }
+        return DirectLogits.of(w.blocks().get(layer).proj(), w.finalNorm().weight(), w.tokenEmbedding(), k);
     }
 
     /** c_fc's rows, times ln_2's weight (GPT-2 normalises the stream before the MLP). */
     @Override
     public NDArray readDirections(int layer) {
         Gpt2Weights.Block block = w.blocks().get(layer);
-        return block.fc().weight().mul(block.ln2().weight());
+        return MlpDirections.read(block.fc(), block.ln2().weight());
     }
 
     @Override
     public NDArray writeDirections(int layer) {
-        return w.blocks().get(layer).proj().weight().transpose();
+        return MlpDirections.write(w.blocks().get(layer).proj());
     }
 
     @Override

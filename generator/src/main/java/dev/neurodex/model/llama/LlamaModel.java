@@ -131,21 +131,18 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
     /** (W_down columns ∘ model.norm's weight) · W_U. */
     @Override
     public DirectLogits directLogits(int layer, int k) {
-        try (NDScope scope = new NDScope()) {
-            NDArray directions = blocks.get(layer).down().weight().transpose().mul(finalNorm.weight());
-            return DirectLogits.compute(directions, unembed.transpose(), k);
-        }
+        return DirectLogits.of(blocks.get(layer).down(), finalNorm.weight(), unembed, k);
     }
 
     /** up_proj's rows (TransformerLens's W_in of a gated MLP), times post_attention_layernorm's weight. */
     @Override
     public NDArray readDirections(int layer) {
-        return blocks.get(layer).up().weight().mul(blocks.get(layer).postNorm().weight());
+        return MlpDirections.read(blocks.get(layer).up(), blocks.get(layer).postNorm().weight());
     }
 
     @Override
     public NDArray writeDirections(int layer) {
-        return blocks.get(layer).down().weight().transpose();
+        return MlpDirections.write(blocks.get(layer).down());
     }
 
     @Override

@@ -117,21 +117,18 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
     /** (W_out ∘ final_layer_norm.weight) · W_U, with the untied embed_out as W_U. */
     @Override
     public DirectLogits directLogits(int layer, int k) {
-        try (NDScope scope = new NDScope()) {
-            NDArray directions = blocks.get(layer).down().weight().transpose().mul(finalNorm.weight()); // [d_mlp, hidden]
-            return DirectLogits.compute(directions, embedOut.transpose(), k);
-        }
+        return DirectLogits.of(blocks.get(layer).down(), finalNorm.weight(), embedOut, k);
     }
 
     /** dense_h_to_4h's rows, times post_attention_layernorm's weight (the norm in front of the MLP). */
     @Override
     public NDArray readDirections(int layer) {
-        return blocks.get(layer).up().weight().mul(blocks.get(layer).postNorm().weight());
+        return MlpDirections.read(blocks.get(layer).up(), blocks.get(layer).postNorm().weight());
     }
 
     @Override
     public NDArray writeDirections(int layer) {
-        return blocks.get(layer).down().weight().transpose();
+        return MlpDirections.write(blocks.get(layer).down());
     }
 
     @Override

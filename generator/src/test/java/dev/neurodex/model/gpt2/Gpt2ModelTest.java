@@ -215,11 +215,11 @@ public class Gpt2ModelTest {
     @Test
     void malformedDirectoriesFailWithClearErrors() throws Exception {
         Map<String, Object> neox = new LinkedHashMap<>(config());
-        neox.put("model_type", "llama");
+        neox.put("model_type", "mamba");
         Path unsupported = checkpoint("unsupported", neox);
         TinyCheckpoints.writeWithDjl(unsupported.resolve("model.safetensors"), shapes, weights, manager);
         assertTrue(assertThrows(ModelException.class, () -> ModelCatalog.open(unsupported.toString(), manager))
-                .getMessage().contains("model_type \"llama\" is not supported"));
+                .getMessage().contains("model_type \"mamba\" is not supported"));
 
         Map<String, long[]> missing = new LinkedHashMap<>(shapes);
         missing.remove("h.1.mlp.c_fc.bias");
