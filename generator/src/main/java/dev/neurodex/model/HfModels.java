@@ -42,13 +42,9 @@ final class HfModels {
                 return new Gpt2Model(config, c.weights(), new ModelInfo(slug, "gpt2", config.layers(), config.embed(), config.inner(),
                         config.positions(), true, c.weights().parameterCount(), c.dir().toString(), c.sha256()), m);
             },
-            "llama", (c, slug, m) -> {
-                LlamaConfig config = LlamaConfig.of(c);
-                checkVocabulary(c, config.vocab());
-                return new LlamaModel(config, c.weights(), new ModelInfo(slug, "llama", config.layers(), config.hidden(),
-                        config.intermediate(), config.positions(), true, c.weights().parameterCount(),
-                        c.dir().toString(), c.sha256()), m);
-            },
+            "llama", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.LLAMA),
+            "mistral", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.MISTRAL),
+            "qwen2", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.QWEN2),
             "bert", (c, slug, m) -> {
                 BertConfig config = new BertConfig(c.sizeField("num_hidden_layers"), c.sizeField("hidden_size"),
                         c.sizeField("num_attention_heads"), c.sizeField("intermediate_size"), c.sizeField("vocab_size"),
@@ -70,6 +66,14 @@ final class HfModels {
             });
 
     private HfModels() {}
+
+    private static HookedModel llama(HfCheckpoint c, String slug, NDManager m, LlamaConfig.Variant variant) {
+        LlamaConfig config = LlamaConfig.of(c, variant);
+        checkVocabulary(c, config.vocab());
+        return new LlamaModel(config, c.weights(), new ModelInfo(slug, c.modelType(), config.layers(), config.hidden(),
+                config.intermediate(), config.positions(), true, c.weights().parameterCount(), c.dir().toString(),
+                c.sha256()), m);
+    }
 
     static LoadedModel open(HfCheckpoint c, String slug, NDManager manager) {
         Family family = FAMILIES.get(c.modelType());

@@ -11,11 +11,17 @@ import dev.neurodex.model.nn.Rotary;
  * @param kvHeads            key/value heads: fewer than {@code heads} is grouped-query attention (1: multi-query)
  * @param inverseFrequencies the rotary frequencies, after {@code rope_scaling} (plain, linear or Llama 3)
  * @param tied               the unembedding is the token embedding (no lm_head.weight)
+ * @param qkvBias            the q, k and v projections have biases (Qwen2)
+ * @param slidingWindow      a query attends to this many latest positions (Mistral); 0: all
  */
 public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocab,
-                          int positions, float rmsNormEps, double[] inverseFrequencies, boolean tied, int bos) {
+                          int positions, float rmsNormEps, double[] inverseFrequencies, boolean tied, int bos,
+                          boolean qkvBias, int slidingWindow) {
 
-    public static LlamaConfig of(HfCheckpoint c) {
+    /** The members of the family that differ from Llama by a flag of this record. */
+    public enum Variant { LLAMA, MISTRAL, QWEN2 }
+
+    public static LlamaConfig of(HfCheckpoint c, Variant variant) {
         String where = c.dir().resolve("config.json").toString();
         int hidden = c.sizeField("hidden_size");
         int heads = c.sizeField("num_attention_heads");
@@ -35,13 +41,24 @@ public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int he
         if (c.config().path("attention_bias").asBoolean(false) || c.config().path("mlp_bias").asBoolean(false)) {
             throw new ModelException(where + ": attention_bias and mlp_bias are not supported for llama");
         }
+        int window = 0;
+        if (variant == Variant.MISTRAL) {
+            window = c.config().path("sliding_window").isNull() ? 0 : c.sizeField("sliding_window", 0);
+        }
+        if (variant == Variant.QWEN2 && c.config().path("use_sliding_window").asBoolean(false)) {
+            throw new ModelException(where + ": use_sliding_window is not supported for qwen2");
+        }
         double theta = c.doubleField("rope_theta", 10000, 1, 1e12);
         int vocab = c.sizeField("vocab_size");
         return new LlamaConfig(c.sizeField("num_hidden_layers"), hidden, heads, kvHeads, headDim,
                 c.sizeField("intermediate_size"), vocab, c.sizeField("max_position_embeddings"),
                 (float) c.doubleField("rms_norm_eps", 1e-6, 1e-30, 1),
                 scaled(Rotary.inverseFrequencies(headDim, theta), c.config().path("rope_scaling"), where),
-                c.config().path("tie_word_embeddings").asBoolean(false), c.idField("bos_token_id", 1, vocab));
+                c.config().path("tie_word_embeddings").asBoolean(false),
+                // Qwen2 tokenizers have no BOS token; its configs name <|endoftext|>, which TransformerLens prepends.
+                c.idField("bos_token_id", variant == Variant.QWEN2 ? c.config().path("eos_token_id").asInt(0) : 1, vocab),
+                variant == Variant.QWEN2,
+                window);
     }
 
     /**

@@ -24,7 +24,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A Llama-family decoder, as Hugging Face's modeling_llama computes it: pre-RMSNorm blocks, rotary attention with
+ * A Llama-family decoder (also Mistral, with its sliding window, and Qwen2, with q/k/v biases), as Hugging Face's
+ * modeling_llama computes it: pre-RMSNorm blocks, rotary attention with
  * grouped key/value heads, and a gated MLP, down(silu(gate(x)) · up(x)). The hook, {@code blocks.{L}.mlp.hook_post}
  * as in TransformerLens, is silu(gate(x)) · up(x): the input of down_proj.
  */
@@ -51,9 +52,9 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         for (int i = 0; i < c.layers(); i++) {
             String l = "model.layers." + i + ".";
             blocks.add(new Block(w.rmsNorm(l + "input_layernorm", c.hidden(), c.rmsNormEps()),
-                    w.linear(l + "self_attn.q_proj", q, c.hidden(), false),
-                    w.linear(l + "self_attn.k_proj", kv, c.hidden(), false),
-                    w.linear(l + "self_attn.v_proj", kv, c.hidden(), false),
+                    w.linear(l + "self_attn.q_proj", q, c.hidden(), c.qkvBias()),
+                    w.linear(l + "self_attn.k_proj", kv, c.hidden(), c.qkvBias()),
+                    w.linear(l + "self_attn.v_proj", kv, c.hidden(), c.qkvBias()),
                     w.linear(l + "self_attn.o_proj", c.hidden(), q, false),
                     w.rmsNorm(l + "post_attention_layernorm", c.hidden(), c.rmsNormEps()),
                     w.linear(l + "mlp.gate_proj", c.intermediate(), c.hidden(), false),
@@ -94,7 +95,7 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         long[] ids = frame.ids(windows, seq, new int[batch]);
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            CausalAttention attention = new CausalAttention(m, seq);
+            CausalAttention attention = new CausalAttention(m, seq, config.slidingWindow());
             Rotary rotary = new Rotary(m, seq, config.inverseFrequencies());
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
             Scoped.blocks(x, config.layers(), (l, in) -> {

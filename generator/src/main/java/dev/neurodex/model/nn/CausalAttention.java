@@ -20,9 +20,20 @@ public final class CausalAttention {
 
     /** The mask for windows of {@code seq} positions, created in {@code manager}. */
     public CausalAttention(NDManager manager, int seq) {
+        this(manager, seq, 0);
+    }
+
+    /**
+     * With a sliding window (Mistral): a query sees the {@code window} latest positions, itself included, as
+     * Hugging Face's sliding_window_overlay (key > query − window); 0 for none.
+     */
+    public CausalAttention(NDManager manager, int seq, int window) {
         float[] m = new float[seq * seq];
         for (int q = 0; q < seq; q++) {
             java.util.Arrays.fill(m, q * seq + q + 1, (q + 1) * seq, Float.NEGATIVE_INFINITY);
+            if (window > 0 && q - window >= 0) {
+                java.util.Arrays.fill(m, q * seq, q * seq + q - window + 1, Float.NEGATIVE_INFINITY);
+            }
         }
         this.mask = manager.create(m, new Shape(seq, seq));
     }

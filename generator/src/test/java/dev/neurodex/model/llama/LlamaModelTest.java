@@ -68,11 +68,48 @@ class LlamaModelTest {
         checkpoint("llama-plain", untied, untiedWeights, null, false);
         checkpoint("llama-3", shapes, weights, Map.of("rope_type", "llama3", "factor", 8.0, "low_freq_factor", 1.0,
                 "high_freq_factor", 4.0, "original_max_position_embeddings", 8), true);
+        // Mistral with a window shorter than the test windows; Qwen2 with biases on q, k and v.
+        Map<String, Object> mistral = new LinkedHashMap<>(config(null, true));
+        mistral.put("model_type", "mistral");
+        mistral.put("sliding_window", WINDOW);
+        checkpoint("mistral", shapes, weights, mistral);
+        Map<String, long[]> qwenShapes = new LinkedHashMap<>(shapes);
+        for (int l = 0; l < LAYERS; l++) {
+            String p = "model.layers." + l + ".self_attn.";
+            qwenShapes.put(p + "q_proj.bias", new long[] {HEADS * HEAD_DIM});
+            qwenShapes.put(p + "k_proj.bias", new long[] {KV_HEADS * HEAD_DIM});
+            qwenShapes.put(p + "v_proj.bias", new long[] {KV_HEADS * HEAD_DIM});
+        }
+        Map<String, float[]> qwenWeights = new LinkedHashMap<>(weights);
+        TinyCheckpoints.random(qwenShapes, 33).forEach((name, values) -> {
+            if (name.endsWith("_proj.bias")) {
+                qwenWeights.put(name, values);
+            }
+        });
+        Map<String, Object> qwen = new LinkedHashMap<>(config(null, true));
+        qwen.put("model_type", "qwen2");
+        checkpoint("qwen2", qwenShapes, qwenWeights, qwen);
+        biases = qwenWeights;
     }
+
+    static final int WINDOW = 3;
+    /** The Qwen2 checkpoint's weights, biases included. */
+    static Map<String, float[]> biases;
 
     private static void checkpoint(String name, Map<String, long[]> s, Map<String, float[]> w, Map<String, Object> scaling,
                                    boolean tied) throws Exception {
+        checkpoint(name, s, w, config(scaling, tied));
+    }
+
+    private static void checkpoint(String name, Map<String, long[]> s, Map<String, float[]> w, Map<String, Object> config)
+            throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
+        TinyCheckpoints.writeConfig(d, config);
+        TinyCheckpoints.writeTokenizer(d);
+        TinyCheckpoints.writeWithDjl(d.resolve("model.safetensors"), s, w, manager);
+    }
+
+    private static Map<String, Object> config(Map<String, Object> scaling, boolean tied) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model_type", "llama");
         config.put("num_hidden_layers", LAYERS);
@@ -88,9 +125,7 @@ class LlamaModelTest {
         config.put("tie_word_embeddings", tied);
         config.put("hidden_act", "silu");
         config.put("bos_token_id", 101);
-        TinyCheckpoints.writeConfig(d, config);
-        TinyCheckpoints.writeTokenizer(d);
-        TinyCheckpoints.writeWithDjl(d.resolve("model.safetensors"), s, w, manager);
+        return config;
     }
 
     @AfterAll
@@ -122,6 +157,15 @@ class LlamaModelTest {
         return y;
     }
 
+    private static double[] plus(double[] x, float[] bias) {
+        if (bias != null) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] += bias[i];
+            }
+        }
+        return x;
+    }
+
     private static void rotate(double[] v, int offset, int t, double[] freq) {
         int half = HEAD_DIM / 2;
         for (int i = 0; i < half; i++) {
@@ -136,6 +180,11 @@ class LlamaModelTest {
 
     /** hook_post per layer, [position][neuron], for BOS + ids, in double precision. */
     static double[][][] reference(int[] content, double[] freq) {
+        return reference(content, freq, 0, weights);
+    }
+
+    /** @param window a query's latest positions attended (0: all); {@code weights} with q/k/v biases if any */
+    static double[][][] reference(int[] content, double[] freq, int window, Map<String, float[]> weights) {
         int[] ids = new int[content.length + 1];
         ids[0] = 101;
         System.arraycopy(content, 0, ids, 1, content.length);
@@ -155,9 +204,12 @@ class LlamaModelTest {
             double[][] v = new double[n][];
             for (int t = 0; t < n; t++) {
                 double[] a = rms(x[t], weights.get(p + "input_layernorm.weight"));
-                q[t] = matvec(weights.get(p + "self_attn.q_proj.weight"), a, HEADS * HEAD_DIM);
-                k[t] = matvec(weights.get(p + "self_attn.k_proj.weight"), a, KV_HEADS * HEAD_DIM);
-                v[t] = matvec(weights.get(p + "self_attn.v_proj.weight"), a, KV_HEADS * HEAD_DIM);
+                q[t] = plus(matvec(weights.get(p + "self_attn.q_proj.weight"), a, HEADS * HEAD_DIM),
+                        weights.get(p + "self_attn.q_proj.bias"));
+                k[t] = plus(matvec(weights.get(p + "self_attn.k_proj.weight"), a, KV_HEADS * HEAD_DIM),
+                        weights.get(p + "self_attn.k_proj.bias"));
+                v[t] = plus(matvec(weights.get(p + "self_attn.v_proj.weight"), a, KV_HEADS * HEAD_DIM),
+                        weights.get(p + "self_attn.v_proj.bias"));
                 for (int h = 0; h < HEADS; h++) {
                     rotate(q[t], h * HEAD_DIM, t, freq);
                 }
@@ -172,7 +224,8 @@ class LlamaModelTest {
                     int g = h / (HEADS / KV_HEADS);
                     double[] scores = new double[t + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int s = 0; s <= t; s++) {
+                    int first = window > 0 ? Math.max(0, t - window + 1) : 0;
+                    for (int s = first; s <= t; s++) {
                         for (int i = 0; i < HEAD_DIM; i++) {
                             scores[s] += q[t][h * HEAD_DIM + i] * k[s][g * HEAD_DIM + i];
                         }
@@ -180,11 +233,11 @@ class LlamaModelTest {
                         max = Math.max(max, scores[s]);
                     }
                     double z = 0;
-                    for (int s = 0; s <= t; s++) {
+                    for (int s = first; s <= t; s++) {
                         scores[s] = Math.exp(scores[s] - max);
                         z += scores[s];
                     }
-                    for (int s = 0; s <= t; s++) {
+                    for (int s = first; s <= t; s++) {
                         for (int i = 0; i < HEAD_DIM; i++) {
                             context[h * HEAD_DIM + i] += scores[s] / z * v[s][g * HEAD_DIM + i];
                         }
@@ -215,13 +268,17 @@ class LlamaModelTest {
     }
 
     private static void matches(String model, double[] freq) throws Exception {
+        matches(model, freq, 0, weights);
+    }
+
+    private static void matches(String model, double[] freq, int window, Map<String, float[]> w) throws Exception {
         List<int[]> windows = List.of(new int[] {2000, 2001, 2002, 2003, 2004, 7000, 12, 13, 14, 15, 16, 17}, new int[] {5, 6});
         try (LoadedModel loaded = ModelCatalog.open(dir.resolve(model).toString(), manager)) {
-            assertEquals("llama", loaded.model().info().architecture());
+            assertEquals(model.startsWith("llama") ? "llama" : model, loaded.model().info().architecture());
             List<Activations> acts = loaded.model().run(windows);
             double worst = 0;
             for (int b = 0; b < windows.size(); b++) {
-                double[][][] expected = reference(windows.get(b), freq);
+                double[][][] expected = reference(windows.get(b), freq, window, w);
                 for (int l = 0; l < LAYERS; l++) {
                     for (int pos = 0; pos < windows.get(b).length; pos++) {
                         for (int n = 0; n < INNER; n++) {
@@ -254,6 +311,16 @@ class LlamaModelTest {
         double smooth = (8 / (2 * Math.PI) - 1) / (4 - 1);
         double[] expected = {(1 - smooth) * 1 / 8 + smooth * 1, 0.01 / 8};
         matches("llama-3", expected);
+    }
+
+    @Test
+    void mistralAttendsOnlyItsSlidingWindow() throws Exception {
+        matches("mistral", dev.neurodex.model.nn.Rotary.inverseFrequencies(HEAD_DIM, 10000), WINDOW, weights);
+    }
+
+    @Test
+    void qwen2AddsItsQueryKeyValueBiases() throws Exception {
+        matches("qwen2", dev.neurodex.model.nn.Rotary.inverseFrequencies(HEAD_DIM, 10000), 0, biases);
     }
 
     /** bench's FLOPs count three MLP matrices and the smaller key/value projections of grouped heads. */
