@@ -35,6 +35,27 @@ public final class Gpt2Vocabulary {
         return tokenizerJson(ranks, merges(ranks));
     }
 
+    /**
+     * GPT-2's BPE cut to a vocabulary of {@code size} ids: the {@code size − 1} lowest ranks (every token's parts
+     * rank lower, so the merges stay whole) and {@code <|endoftext|>} last. For shapes with a smaller embedding
+     * than GPT-2's, such as TinyLlama's 32,000.
+     */
+    public static byte[] tokenizerJson(int size) {
+        if (size >= SIZE) {
+            return tokenizerJson();
+        }
+        if (size < 257) {
+            throw new IllegalArgumentException("a byte-level vocabulary needs at least 257 ids, got " + size);
+        }
+        Map<String, Integer> ranks = new LinkedHashMap<>();
+        ranks().forEach((token, rank) -> {
+            if (rank < size - 1) {
+                ranks.put(token, rank);
+            }
+        });
+        return tokenizerJson(ranks, merges(ranks));
+    }
+
     /** GPT-2's byte level with no merges: 256 byte tokens and {@code <|endoftext|>} = 256, a 257-token vocabulary. */
     public static byte[] bytesOnly() {
         char[] byteChar = byteChars();

@@ -33,19 +33,24 @@ public final class RandomCheckpoint {
      * @param positions the longest context the model takes
      */
     public record Shape(String name, String family, int layers, int dModel, int heads, int dMlp, int positions,
-                        int vocab) {
+                        int vocab, int kvHeads, boolean tied) {
+
+        public Shape(String name, String family, int layers, int dModel, int heads, int dMlp, int positions, int vocab) {
+            this(name, family, layers, dModel, heads, dMlp, positions, vocab, heads, family.equals("gpt2"));
+        }
 
         public Shape {
-            if (!family.equals("gpt2") && !family.equals("gpt_neox")) {
-                throw new IllegalArgumentException("family must be gpt2 or gpt_neox, got " + family);
+            if (!family.equals("gpt2") && !family.equals("gpt_neox") && !family.equals("llama")) {
+                throw new IllegalArgumentException("family must be gpt2, gpt_neox or llama, got " + family);
             }
-            if (layers < 1 || dModel < 1 || heads < 1 || dModel % heads != 0 || dMlp < 1 || positions < 2 || vocab < 1) {
+            if (layers < 1 || dModel < 1 || heads < 1 || dModel % heads != 0 || dMlp < 1 || positions < 2 || vocab < 257
+                    || kvHeads < 1 || heads % kvHeads != 0) {
                 throw new IllegalArgumentException("impossible shape " + this);
             }
         }
 
         public Shape withLayers(int n) {
-            return new Shape(name, family, n, dModel, heads, dMlp, positions, vocab);
+            return new Shape(name, family, n, dModel, heads, dMlp, positions, vocab, kvHeads, tied);
         }
 
         public long parameters() {
@@ -54,7 +59,11 @@ public final class RandomCheckpoint {
 
         /** Tensor names and shapes in the layout of the family's Hugging Face checkpoints. */
         public Map<String, long[]> tensors() {
-            return family.equals("gpt2") ? gpt2Tensors(this) : neoxTensors(this);
+            return switch (family) {
+                case "gpt2" -> gpt2Tensors(this);
+                case "llama" -> llamaTensors(this);
+                default -> neoxTensors(this);
+            };
         }
 
         Map<String, Object> config() {
@@ -70,6 +79,19 @@ public final class RandomCheckpoint {
                 c.put("n_ctx", positions);
                 c.put("layer_norm_epsilon", 1e-5);
                 c.put("activation_function", "gelu_new");
+            } else if (family.equals("llama")) {
+                c.put("architectures", List.of("LlamaForCausalLM"));
+                c.put("model_type", "llama");
+                c.put("num_hidden_layers", layers);
+                c.put("hidden_size", dModel);
+                c.put("num_attention_heads", heads);
+                c.put("num_key_value_heads", kvHeads);
+                c.put("intermediate_size", dMlp);
+                c.put("max_position_embeddings", positions);
+                c.put("rms_norm_eps", 1e-5);
+                c.put("rope_theta", 10000.0);
+                c.put("hidden_act", "silu");
+                c.put("tie_word_embeddings", tied);
             } else {
                 c.put("architectures", List.of("GPTNeoXForCausalLM"));
                 c.put("model_type", "gpt_neox");
@@ -104,7 +126,9 @@ public final class RandomCheckpoint {
             new Shape("gpt2-xl", "gpt2", 48, 1600, 25, 6400, 1024, 50257),
             new Shape("pythia-70m", "gpt_neox", 6, 512, 8, 2048, 2048, 50304),
             new Shape("pythia-160m", "gpt_neox", 12, 768, 12, 3072, 2048, 50304),
-            new Shape("pythia-410m", "gpt_neox", 24, 1024, 16, 4096, 2048, 50304));
+            new Shape("pythia-410m", "gpt_neox", 24, 1024, 16, 4096, 2048, 50304),
+            new Shape("smollm-135m", "llama", 30, 576, 9, 1536, 2048, 49152, 3, true),
+            new Shape("tinyllama-1.1b", "llama", 22, 2048, 32, 5632, 2048, 32000, 4, false));
 
     private static Map<String, Shape> known(Shape... shapes) {
         Map<String, Shape> m = new LinkedHashMap<>();
@@ -116,12 +140,9 @@ public final class RandomCheckpoint {
 
     /** Writes the directory {@code dir} (created if needed); the same shape and seed give the same bytes. */
     public static void write(Shape shape, long seed, Path dir) throws IOException {
-        if (shape.vocab() < Gpt2Vocabulary.SIZE) {
-            throw new IllegalArgumentException(shape.name() + ": a vocabulary of " + shape.vocab()
-                    + " rows cannot embed GPT-2's " + Gpt2Vocabulary.SIZE + " tokens");
-        }
         writeWeights(shape, seed, dir);
-        Files.write(dir.resolve("tokenizer.json"), Gpt2Vocabulary.tokenizerJson());
+        // A smaller embedding than GPT-2's gets GPT-2's BPE cut to its size, so that every id has a row.
+        Files.write(dir.resolve("tokenizer.json"), Gpt2Vocabulary.tokenizerJson(shape.vocab()));
     }
 
     /** config.json and model.safetensors only, for a directory whose tokenizer.json comes from elsewhere. */
@@ -176,7 +197,8 @@ public final class RandomCheckpoint {
     }
 
     private static Init init(String name, Shape shape) {
-        boolean norm = name.contains("ln_") || name.contains("layernorm") || name.contains("layer_norm");
+        boolean norm = name.contains("ln_") || name.contains("layernorm") || name.contains("layer_norm")
+                || name.equals("model.norm.weight");
         if (norm) {
             return name.endsWith("weight") ? r -> 1f : r -> 0f;
         }
@@ -185,6 +207,7 @@ public final class RandomCheckpoint {
         }
         double std = name.contains("wpe") ? 0.01
                 : name.contains("c_proj") || name.contains("attention.dense") || name.contains("dense_4h_to_h")
+                        || name.contains("o_proj") || name.contains("down_proj")
                 ? 0.02 / Math.sqrt(2.0 * shape.layers()) : 0.02;
         return r -> (float) (std * r.nextGaussian());
     }
@@ -238,6 +261,31 @@ public final class RandomCheckpoint {
         }
         norm(t, "gpt_neox.final_layer_norm", d);
         t.put("embed_out.weight", new long[] {s.vocab(), d});
+        return t;
+    }
+
+    /** Llama: bias-free Linear weights [out, in], grouped key/value heads, gated MLP, RMSNorm weights only. */
+    static Map<String, long[]> llamaTensors(Shape s) {
+        Map<String, long[]> t = new LinkedHashMap<>();
+        long d = s.dModel();
+        long kv = d / s.heads() * s.kvHeads();
+        t.put("model.embed_tokens.weight", new long[] {s.vocab(), d});
+        for (int l = 0; l < s.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            t.put(p + "input_layernorm.weight", new long[] {d});
+            t.put(p + "self_attn.q_proj.weight", new long[] {d, d});
+            t.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
+            t.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+            t.put(p + "self_attn.o_proj.weight", new long[] {d, d});
+            t.put(p + "post_attention_layernorm.weight", new long[] {d});
+            t.put(p + "mlp.gate_proj.weight", new long[] {s.dMlp(), d});
+            t.put(p + "mlp.up_proj.weight", new long[] {s.dMlp(), d});
+            t.put(p + "mlp.down_proj.weight", new long[] {d, s.dMlp()});
+        }
+        t.put("model.norm.weight", new long[] {d});
+        if (!s.tied()) {
+            t.put("lm_head.weight", new long[] {s.vocab(), d});
+        }
         return t;
     }
 

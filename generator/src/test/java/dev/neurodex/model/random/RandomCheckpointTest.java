@@ -38,7 +38,9 @@ class RandomCheckpointTest {
     void bothFamiliesLoadAndRun() throws Exception {
         for (RandomCheckpoint.Shape shape : List.of(
                 new RandomCheckpoint.Shape("tiny-gpt2", "gpt2", 2, 16, 2, 32, 64, 50257),
-                new RandomCheckpoint.Shape("tiny-pythia", "gpt_neox", 2, 16, 2, 32, 64, 50304))) {
+                new RandomCheckpoint.Shape("tiny-pythia", "gpt_neox", 2, 16, 2, 32, 64, 50304),
+                // A Llama shape with a smaller vocabulary than GPT-2's: its tokenizer is GPT-2's cut to fit.
+                new RandomCheckpoint.Shape("tiny-llama", "llama", 2, 16, 4, 32, 64, 1000, 2, false))) {
             Path d = dir.resolve(shape.name());
             RandomCheckpoint.write(shape, 7, d);
             byte[] first = Files.readAllBytes(d.resolve("model.safetensors"));
@@ -59,5 +61,12 @@ class RandomCheckpointTest {
                 assertTrue(max > 0, shape.name() + ": some neuron fires");
             }
         }
+    }
+
+    /** Parameter counts of the published models these shapes stand for. */
+    @Test
+    void llamaShapesCountAsThePublishedModels() {
+        assertEquals(134_515_008L, RandomCheckpoint.KNOWN.get("smollm-135m").parameters());
+        assertEquals(1_100_048_384L, RandomCheckpoint.KNOWN.get("tinyllama-1.1b").parameters());
     }
 }
