@@ -45,6 +45,7 @@ final class HfModels {
             "llama", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.LLAMA),
             "mistral", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.MISTRAL),
             "qwen2", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.QWEN2),
+            "gemma", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.GEMMA),
             "bert", (c, slug, m) -> {
                 BertConfig config = new BertConfig(c.sizeField("num_hidden_layers"), c.sizeField("hidden_size"),
                         c.sizeField("num_attention_heads"), c.sizeField("intermediate_size"), c.sizeField("vocab_size"),

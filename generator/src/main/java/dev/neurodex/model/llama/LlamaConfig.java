@@ -3,6 +3,7 @@ package dev.neurodex.model.llama;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurodex.model.ModelException;
 import dev.neurodex.model.hf.HfCheckpoint;
+import dev.neurodex.model.nn.Gelu;
 import dev.neurodex.model.nn.Rotary;
 
 /**
@@ -13,13 +14,16 @@ import dev.neurodex.model.nn.Rotary;
  * @param tied               the unembedding is the token embedding (no lm_head.weight)
  * @param qkvBias            the q, k and v projections have biases (Qwen2)
  * @param slidingWindow      a query attends to this many latest positions (Mistral); 0: all
+ * @param gelu               the gate's activation when a GELU (Gemma's GeGLU); null: SiLU
+ * @param gemma              Gemma's differences: RMSNorm scales by (1 + weight), embeddings are multiplied by
+ *                           sqrt(hidden_size)
  */
 public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocab,
                           int positions, float rmsNormEps, double[] inverseFrequencies, boolean tied, int bos,
-                          boolean qkvBias, int slidingWindow) {
+                          boolean qkvBias, int slidingWindow, Gelu gelu, boolean gemma) {
 
     /** The members of the family that differ from Llama by a flag of this record. */
-    public enum Variant { LLAMA, MISTRAL, QWEN2 }
+    public enum Variant { LLAMA, MISTRAL, QWEN2, GEMMA }
 
     public static LlamaConfig of(HfCheckpoint c, Variant variant) {
         String where = c.dir().resolve("config.json").toString();
@@ -34,9 +38,20 @@ public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int he
         if (headDim % 2 != 0) {
             throw new ModelException(where + ": head_dim " + headDim + " is odd; rotary embeddings turn pairs");
         }
-        String act = c.config().path("hidden_act").asText("silu");
-        if (!act.equals("silu")) {
-            throw new ModelException(where + ": hidden_act \"" + act + "\" is not supported for llama (expected silu)");
+        Gelu gelu = null;
+        if (variant == Variant.GEMMA) {
+            // Gemma reads hidden_activation (hidden_act is an older, ignored name); unset means the tanh GELU.
+            String act = c.config().path("hidden_activation").asText("gelu_pytorch_tanh");
+            gelu = Gelu.named(act);
+            if (gelu == null) {
+                throw new ModelException(where + ": hidden_activation \"" + act + "\" is not a GELU");
+            }
+        } else {
+            String act = c.config().path("hidden_act").asText("silu");
+            if (!act.equals("silu")) {
+                throw new ModelException(where + ": hidden_act \"" + act + "\" is not supported for "
+                        + c.modelType() + " (expected silu)");
+            }
         }
         if (c.config().path("attention_bias").asBoolean(false) || c.config().path("mlp_bias").asBoolean(false)) {
             throw new ModelException(where + ": attention_bias and mlp_bias are not supported for llama");
@@ -54,11 +69,14 @@ public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int he
                 c.sizeField("intermediate_size"), vocab, c.sizeField("max_position_embeddings"),
                 (float) c.doubleField("rms_norm_eps", 1e-6, 1e-30, 1),
                 scaled(Rotary.inverseFrequencies(headDim, theta), c.config().path("rope_scaling"), where),
-                c.config().path("tie_word_embeddings").asBoolean(false),
+                c.config().path("tie_word_embeddings").asBoolean(variant == Variant.GEMMA),
                 // Qwen2 tokenizers have no BOS token; its configs name <|endoftext|>, which TransformerLens prepends.
-                c.idField("bos_token_id", variant == Variant.QWEN2 ? c.config().path("eos_token_id").asInt(0) : 1, vocab),
-                variant == Variant.QWEN2,
-                window);
+                c.idField("bos_token_id", switch (variant) {
+                    case QWEN2 -> c.config().path("eos_token_id").asInt(0);
+                    case GEMMA -> 2;
+                    default -> 1;
+                }, vocab),
+                variant == Variant.QWEN2, window, gelu, variant == Variant.GEMMA);
     }
 
     /**

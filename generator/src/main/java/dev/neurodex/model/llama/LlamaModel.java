@@ -47,23 +47,28 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         this.info = info;
         this.manager = parent.newSubManager();
         Weights w = new Weights(dict, "", manager);
+        java.util.function.BiFunction<String, Integer, RmsNorm> norm = (name, size) -> {
+            RmsNorm n = w.rmsNorm(name, size, c.rmsNormEps());
+            // Gemma stores RMSNorm weights as offsets from 1.
+            return c.gemma() ? new RmsNorm(n.weight().add(1f), n.eps()) : n;
+        };
         int q = c.heads() * c.headDim();
         int kv = c.kvHeads() * c.headDim();
         for (int i = 0; i < c.layers(); i++) {
             String l = "model.layers." + i + ".";
-            blocks.add(new Block(w.rmsNorm(l + "input_layernorm", c.hidden(), c.rmsNormEps()),
+            blocks.add(new Block(norm.apply(l + "input_layernorm", c.hidden()),
                     w.linear(l + "self_attn.q_proj", q, c.hidden(), c.qkvBias()),
                     w.linear(l + "self_attn.k_proj", kv, c.hidden(), c.qkvBias()),
                     w.linear(l + "self_attn.v_proj", kv, c.hidden(), c.qkvBias()),
                     w.linear(l + "self_attn.o_proj", c.hidden(), q, false),
-                    w.rmsNorm(l + "post_attention_layernorm", c.hidden(), c.rmsNormEps()),
+                    norm.apply(l + "post_attention_layernorm", c.hidden()),
                     w.linear(l + "mlp.gate_proj", c.intermediate(), c.hidden(), false),
                     w.linear(l + "mlp.up_proj", c.intermediate(), c.hidden(), false),
                     w.linear(l + "mlp.down_proj", c.hidden(), c.intermediate(), false)));
         }
         this.embed = w.tensor("model.embed_tokens.weight", c.vocab(), c.hidden());
         this.unembed = c.tied() && !dict.contains("lm_head.weight") ? embed : w.tensor("lm_head.weight", c.vocab(), c.hidden());
-        this.finalNorm = w.rmsNorm("model.norm", c.hidden(), c.rmsNormEps());
+        this.finalNorm = norm.apply("model.norm", c.hidden());
     }
 
     @Override
@@ -98,13 +103,17 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
             CausalAttention attention = new CausalAttention(m, seq, config.slidingWindow());
             Rotary rotary = new Rotary(m, seq, config.inverseFrequencies());
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
+            if (config.gemma()) {
+                x = x.muli((float) Math.sqrt(config.hidden())); // Gemma scales its embeddings by sqrt(hidden_size)
+            }
             Scoped.blocks(x, config.layers(), (l, in) -> {
                 Block block = blocks.get(l);
                 boolean last = l == config.layers() - 1;
                 NDArray h = in.add(attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq));
                 NDArray normed = block.postNorm().apply(h);
                 NDArray gate = block.gate().apply(normed);
-                NDArray post = gate.getNDArrayInternal().sigmoid().muli(gate).muli(block.up().apply(normed));
+                NDArray act = config.gelu() != null ? config.gelu().apply(gate) : gate.getNDArrayInternal().sigmoid().muli(gate);
+                NDArray post = act.muli(block.up().apply(normed));
                 hook.accept(hooks.take(post, l, batch, seq, 1, config.intermediate()));
                 // Nothing reads the last block's output: its down projection is skipped.
                 return last ? null : h.addi(block.down().apply(post));

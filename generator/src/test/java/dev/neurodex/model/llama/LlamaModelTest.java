@@ -90,6 +90,11 @@ class LlamaModelTest {
         qwen.put("model_type", "qwen2");
         checkpoint("qwen2", qwenShapes, qwenWeights, qwen);
         biases = qwenWeights;
+        Map<String, Object> gemma = new LinkedHashMap<>(config(null, true));
+        gemma.put("model_type", "gemma");
+        gemma.put("head_dim", HEAD_DIM);
+        gemma.put("hidden_activation", "gelu_pytorch_tanh");
+        checkpoint("gemma", shapes, weights, gemma);
     }
 
     static final int WINDOW = 3;
@@ -133,6 +138,9 @@ class LlamaModelTest {
         manager.close();
     }
 
+    /** Gemma's differences, in the reference: RMSNorm by (1 + w), embeddings × sqrt(hidden), tanh-GELU gate. */
+    static boolean gemmaReference;
+
     private static double[] rms(double[] x, float[] w) {
         double ss = 0;
         for (double v : x) {
@@ -141,7 +149,7 @@ class LlamaModelTest {
         double r = 1 / Math.sqrt(ss / x.length + EPS);
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * r * w[i];
+            out[i] = x[i] * r * (gemmaReference ? 1 + w[i] : w[i]);
         }
         return out;
     }
@@ -193,7 +201,7 @@ class LlamaModelTest {
         double[][] x = new double[n][HIDDEN];
         for (int t = 0; t < n; t++) {
             for (int i = 0; i < HIDDEN; i++) {
-                x[t][i] = embed[ids[t] * HIDDEN + i];
+                x[t][i] = embed[ids[t] * HIDDEN + i] * (gemmaReference ? Math.sqrt(HIDDEN) : 1);
             }
         }
         double[][][] hooks = new double[LAYERS][n][];
@@ -253,7 +261,11 @@ class LlamaModelTest {
                 double[] up = matvec(weights.get(p + "mlp.up_proj.weight"), b, INNER);
                 double[] post = new double[INNER];
                 for (int j = 0; j < INNER; j++) {
-                    post[j] = gate[j] / (1 + Math.exp(-gate[j])) * up[j];
+                    double g = gate[j];
+                    double act = gemmaReference
+                            ? 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g * g * g)))
+                            : g / (1 + Math.exp(-g));
+                    post[j] = act * up[j];
                 }
                 hooks[l][t] = post;
                 double[] down = matvec(weights.get(p + "mlp.down_proj.weight"), post, HIDDEN);
@@ -321,6 +333,16 @@ class LlamaModelTest {
     @Test
     void qwen2AddsItsQueryKeyValueBiases() throws Exception {
         matches("qwen2", dev.neurodex.model.nn.Rotary.inverseFrequencies(HEAD_DIM, 10000), 0, biases);
+    }
+
+    @Test
+    void gemmaScalesEmbeddingsOffsetsNormsAndGatesWithGelu() throws Exception {
+        gemmaReference = true;
+        try {
+            matches("gemma", dev.neurodex.model.nn.Rotary.inverseFrequencies(HEAD_DIM, 10000), 0, weights);
+        } finally {
+            gemmaReference = false;
+        }
     }
 
     /** bench's FLOPs count three MLP matrices and the smaller key/value projections of grouped heads. */
