@@ -46,6 +46,7 @@ final class HfModels {
             "mistral", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.MISTRAL),
             "qwen2", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.QWEN2),
             "gemma", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.GEMMA),
+            "gemma2", (c, slug, m) -> llama(c, slug, m, LlamaConfig.Variant.GEMMA2),
             "bert", (c, slug, m) -> {
                 BertConfig config = new BertConfig(c.sizeField("num_hidden_layers"), c.sizeField("hidden_size"),
                         c.sizeField("num_attention_heads"), c.sizeField("intermediate_size"), c.sizeField("vocab_size"),

@@ -17,13 +17,21 @@ import dev.neurodex.model.nn.Rotary;
  * @param gelu               the gate's activation when a GELU (Gemma's GeGLU); null: SiLU
  * @param gemma              Gemma's differences: RMSNorm scales by (1 + weight), embeddings are multiplied by
  *                           sqrt(hidden_size)
+ * @param gemma2             Gemma 2's: a norm after attention and after the MLP too, scores soft-capped at
+ *                           {@code softcap}, queries scaled by {@code queryScale}, the sliding window on even layers
  */
 public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocab,
                           int positions, float rmsNormEps, double[] inverseFrequencies, boolean tied, int bos,
-                          boolean qkvBias, int slidingWindow, Gelu gelu, boolean gemma) {
+                          boolean qkvBias, int slidingWindow, Gelu gelu, boolean gemma, boolean gemma2,
+                          float softcap, double queryScale) {
 
     /** The members of the family that differ from Llama by a flag of this record. */
-    public enum Variant { LLAMA, MISTRAL, QWEN2, GEMMA }
+    public enum Variant { LLAMA, MISTRAL, QWEN2, GEMMA, GEMMA2 }
+
+    /** The sliding window of layer {@code l}: Gemma 2 alternates, starting with a windowed layer 0; 0 for none. */
+    public int window(int l) {
+        return gemma2 && l % 2 != 0 ? 0 : slidingWindow;
+    }
 
     public static LlamaConfig of(HfCheckpoint c, Variant variant) {
         String where = c.dir().resolve("config.json").toString();
@@ -39,7 +47,7 @@ public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int he
             throw new ModelException(where + ": head_dim " + headDim + " is odd; rotary embeddings turn pairs");
         }
         Gelu gelu = null;
-        if (variant == Variant.GEMMA) {
+        if (variant == Variant.GEMMA || variant == Variant.GEMMA2) {
             // Gemma reads hidden_activation (hidden_act is an older, ignored name); unset means the tanh GELU.
             String act = c.config().path("hidden_activation").asText("gelu_pytorch_tanh");
             gelu = Gelu.named(act);
@@ -57,7 +65,7 @@ public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int he
             throw new ModelException(where + ": attention_bias and mlp_bias are not supported for llama");
         }
         int window = 0;
-        if (variant == Variant.MISTRAL) {
+        if (variant == Variant.MISTRAL || variant == Variant.GEMMA2) {
             window = c.config().path("sliding_window").isNull() ? 0 : c.sizeField("sliding_window", 0);
         }
         if (variant == Variant.QWEN2 && c.config().path("use_sliding_window").asBoolean(false)) {
@@ -69,14 +77,18 @@ public record LlamaConfig(int layers, int hidden, int heads, int kvHeads, int he
                 c.sizeField("intermediate_size"), vocab, c.sizeField("max_position_embeddings"),
                 (float) c.doubleField("rms_norm_eps", 1e-6, 1e-30, 1),
                 scaled(Rotary.inverseFrequencies(headDim, theta), c.config().path("rope_scaling"), where),
-                c.config().path("tie_word_embeddings").asBoolean(variant == Variant.GEMMA),
+                c.config().path("tie_word_embeddings").asBoolean(variant == Variant.GEMMA || variant == Variant.GEMMA2),
                 // Qwen2 tokenizers have no BOS token; its configs name <|endoftext|>, which TransformerLens prepends.
                 c.idField("bos_token_id", switch (variant) {
                     case QWEN2 -> c.config().path("eos_token_id").asInt(0);
-                    case GEMMA -> 2;
+                    case GEMMA, GEMMA2 -> 2;
                     default -> 1;
                 }, vocab),
-                variant == Variant.QWEN2, window, gelu, variant == Variant.GEMMA);
+                variant == Variant.QWEN2, window, gelu, variant == Variant.GEMMA || variant == Variant.GEMMA2,
+                variant == Variant.GEMMA2,
+                variant == Variant.GEMMA2 ? (float) c.doubleField("attn_logit_softcapping", 0, 0, 1e6) : 0,
+                1 / Math.sqrt(variant == Variant.GEMMA2 ? c.doubleField("query_pre_attn_scalar", headDim, 1e-6, 1e9)
+                        : headDim));
     }
 
     /**

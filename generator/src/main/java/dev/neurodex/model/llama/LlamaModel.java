@@ -39,8 +39,9 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
     private final List<Block> blocks = new ArrayList<>();
     private final HookBuffer hooks = new HookBuffer();
 
-    private record Block(RmsNorm inputNorm, Linear q, Linear k, Linear v, Linear o, RmsNorm postNorm, Linear gate,
-                         Linear up, Linear down) {}
+    /** A decoder layer; {@code attnOutNorm} and {@code mlpOutNorm} are Gemma 2's extra norms (null elsewhere). */
+    private record Block(RmsNorm inputNorm, Linear q, Linear k, Linear v, Linear o, RmsNorm attnOutNorm, RmsNorm mlpNorm,
+                         Linear gate, Linear up, Linear down, RmsNorm mlpOutNorm) {}
 
     public LlamaModel(LlamaConfig c, StateDict dict, ModelInfo info, NDManager parent) {
         this.config = c;
@@ -61,10 +62,13 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
                     w.linear(l + "self_attn.k_proj", kv, c.hidden(), c.qkvBias()),
                     w.linear(l + "self_attn.v_proj", kv, c.hidden(), c.qkvBias()),
                     w.linear(l + "self_attn.o_proj", c.hidden(), q, false),
-                    norm.apply(l + "post_attention_layernorm", c.hidden()),
+                    // Gemma 2 names its attention output norm post_attention_layernorm, which Llama uses before the MLP.
+                    c.gemma2() ? norm.apply(l + "post_attention_layernorm", c.hidden()) : null,
+                    norm.apply(l + (c.gemma2() ? "pre_feedforward_layernorm" : "post_attention_layernorm"), c.hidden()),
                     w.linear(l + "mlp.gate_proj", c.intermediate(), c.hidden(), false),
                     w.linear(l + "mlp.up_proj", c.intermediate(), c.hidden(), false),
-                    w.linear(l + "mlp.down_proj", c.hidden(), c.intermediate(), false)));
+                    w.linear(l + "mlp.down_proj", c.hidden(), c.intermediate(), false),
+                    c.gemma2() ? norm.apply(l + "post_feedforward_layernorm", c.hidden()) : null));
         }
         this.embed = w.tensor("model.embed_tokens.weight", c.vocab(), c.hidden());
         this.unembed = c.tied() && !dict.contains("lm_head.weight") ? embed : w.tensor("lm_head.weight", c.vocab(), c.hidden());
@@ -100,7 +104,8 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         long[] ids = frame.ids(windows, seq, new int[batch]);
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            CausalAttention attention = new CausalAttention(m, seq, config.slidingWindow());
+            CausalAttention full = new CausalAttention(m, seq, 0).softcap(config.softcap());
+            CausalAttention windowed = new CausalAttention(m, seq, config.slidingWindow()).softcap(config.softcap());
             Rotary rotary = new Rotary(m, seq, config.inverseFrequencies());
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
             if (config.gemma()) {
@@ -109,21 +114,27 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
             Scoped.blocks(x, config.layers(), (l, in) -> {
                 Block block = blocks.get(l);
                 boolean last = l == config.layers() - 1;
-                NDArray h = in.add(attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq));
-                NDArray normed = block.postNorm().apply(h);
+                CausalAttention attention = config.window(l) > 0 ? windowed : full;
+                NDArray attn = attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq);
+                NDArray h = in.add(block.attnOutNorm() == null ? attn : block.attnOutNorm().apply(attn));
+                NDArray normed = block.mlpNorm().apply(h);
                 NDArray gate = block.gate().apply(normed);
                 NDArray act = config.gelu() != null ? config.gelu().apply(gate) : gate.getNDArrayInternal().sigmoid().muli(gate);
                 NDArray post = act.muli(block.up().apply(normed));
                 hook.accept(hooks.take(post, l, batch, seq, 1, config.intermediate()));
                 // Nothing reads the last block's output: its down projection is skipped.
-                return last ? null : h.addi(block.down().apply(post));
+                if (last) {
+                    return null;
+                }
+                NDArray out = block.down().apply(post);
+                return h.addi(block.mlpOutNorm() == null ? out : block.mlpOutNorm().apply(out));
             });
         }
     }
 
     private NDArray attention(NDArray x, Block block, CausalAttention attention, Rotary rotary, int batch, int seq) {
         int hd = config.headDim();
-        NDArray q = rotary.apply(heads(block.q().apply(x), batch, seq, config.heads()), hd).divi(Math.sqrt(hd));
+        NDArray q = rotary.apply(heads(block.q().apply(x), batch, seq, config.heads()), hd).muli(config.queryScale());
         NDArray k = rotary.apply(heads(block.k().apply(x), batch, seq, config.kvHeads()), hd);
         NDArray v = heads(block.v().apply(x), batch, seq, config.kvHeads());
         int groups = config.heads() / config.kvHeads();
@@ -141,18 +152,24 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
     /** (W_down columns ∘ model.norm's weight) · W_U. */
     @Override
     public DirectLogits directLogits(int layer, int k) {
-        return DirectLogits.of(blocks.get(layer).down(), finalNorm.weight(), unembed, k);
+        RmsNorm after = blocks.get(layer).mlpOutNorm(); // Gemma 2: the MLP's output passes its own norm first
+        try (NDScope scope = new NDScope()) {
+            NDArray scale = after == null ? finalNorm.weight() : finalNorm.weight().mul(after.weight());
+            return DirectLogits.of(blocks.get(layer).down(), scale, unembed, k);
+        }
     }
 
     /** up_proj's rows (TransformerLens's W_in of a gated MLP), times post_attention_layernorm's weight. */
     @Override
     public NDArray readDirections(int layer) {
-        return MlpDirections.read(blocks.get(layer).up(), blocks.get(layer).postNorm().weight());
+        return MlpDirections.read(blocks.get(layer).up(), blocks.get(layer).mlpNorm().weight());
     }
 
     @Override
     public NDArray writeDirections(int layer) {
-        return MlpDirections.write(blocks.get(layer).down());
+        NDArray write = MlpDirections.write(blocks.get(layer).down());
+        RmsNorm after = blocks.get(layer).mlpOutNorm();
+        return after == null ? write : write.mul(after.weight()); // Gemma 2: through the norm after the MLP
     }
 
     @Override

@@ -17,6 +17,7 @@ public final class CausalAttention {
     static final int BLOCK = 256;
 
     private final NDArray mask; // [seq, seq]: -inf above the diagonal
+    private float softcap; // Gemma 2: scores become cap · tanh(score / cap) before the mask; 0: none
 
     /** The mask for windows of {@code seq} positions, created in {@code manager}. */
     public CausalAttention(NDManager manager, int seq) {
@@ -38,6 +39,12 @@ public final class CausalAttention {
         this.mask = manager.create(m, new Shape(seq, seq));
     }
 
+    /** Caps the attention scores softly at ±{@code cap} (Gemma 2's attn_logit_softcapping). */
+    public CausalAttention softcap(float cap) {
+        this.softcap = cap;
+        return this;
+    }
+
     /**
      * @param q [batch, heads, seq, head_dim], already scaled by 1/sqrt(head_dim)
      * @param k [batch, heads, seq, head_dim]
@@ -54,10 +61,14 @@ public final class CausalAttention {
             String keys = ":, :, 0:" + to + ", :";
             String queries = ":, :, " + from + ":" + to + ", :";
             String maskRows = from + ":" + to + ", 0:" + to;
-            blocks.add(Scoped.keep(() -> q.get(queries).matMul(k.get(keys).transpose(0, 1, 3, 2))
+            blocks.add(Scoped.keep(() -> capped(q.get(queries).matMul(k.get(keys).transpose(0, 1, 3, 2)))
                     .addi(mask.get(maskRows)).softmax(-1).matMul(v.get(keys)))); // [batch, heads, block, head_dim]
         }
         NDArray context = blocks.size() == 1 ? blocks.get(0) : NDArrays.concat(blocks, 2);
         return context.transpose(0, 2, 1, 3).reshape(batch, seq, shape.get(1) * shape.get(3));
+    }
+
+    private NDArray capped(NDArray scores) {
+        return softcap > 0 ? scores.divi(softcap).tanh().muli(softcap) : scores;
     }
 }

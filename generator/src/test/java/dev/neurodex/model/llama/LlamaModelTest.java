@@ -95,7 +95,31 @@ class LlamaModelTest {
         gemma.put("head_dim", HEAD_DIM);
         gemma.put("hidden_activation", "gelu_pytorch_tanh");
         checkpoint("gemma", shapes, weights, gemma);
+        Map<String, long[]> gemma2Shapes = new LinkedHashMap<>(shapes);
+        for (int l = 0; l < LAYERS; l++) {
+            gemma2Shapes.put("model.layers." + l + ".pre_feedforward_layernorm.weight", new long[] {HIDDEN});
+            gemma2Shapes.put("model.layers." + l + ".post_feedforward_layernorm.weight", new long[] {HIDDEN});
+        }
+        gemma2Weights = new LinkedHashMap<>(weights);
+        TinyCheckpoints.random(gemma2Shapes, 34).forEach((name, values) -> {
+            if (name.contains("feedforward")) {
+                gemma2Weights.put(name, values);
+            }
+        });
+        Map<String, Object> gemma2 = new LinkedHashMap<>(gemma);
+        gemma2.put("model_type", "gemma2");
+        gemma2.put("sliding_window", WINDOW);
+        gemma2.put("attn_logit_softcapping", SOFTCAP);
+        gemma2.put("query_pre_attn_scalar", QUERY_SCALAR);
+        gemma2.put("final_logit_softcapping", 30.0);
+        checkpoint("gemma2", gemma2Shapes, gemma2Weights, gemma2);
     }
+
+    static final double SOFTCAP = 0.5;
+    static final double QUERY_SCALAR = 8;
+    static Map<String, float[]> gemma2Weights;
+    /** Gemma 2's differences, in the reference (on top of Gemma's). */
+    static boolean gemma2Reference;
 
     static final int WINDOW = 3;
     /** The Qwen2 checkpoint's weights, biases included. */
@@ -232,12 +256,16 @@ class LlamaModelTest {
                     int g = h / (HEADS / KV_HEADS);
                     double[] scores = new double[t + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    int first = window > 0 ? Math.max(0, t - window + 1) : 0;
+                    int layerWindow = gemma2Reference && l % 2 != 0 ? 0 : window;
+                    int first = layerWindow > 0 ? Math.max(0, t - layerWindow + 1) : 0;
                     for (int s = first; s <= t; s++) {
                         for (int i = 0; i < HEAD_DIM; i++) {
                             scores[s] += q[t][h * HEAD_DIM + i] * k[s][g * HEAD_DIM + i];
                         }
-                        scores[s] /= Math.sqrt(HEAD_DIM);
+                        scores[s] /= Math.sqrt(gemma2Reference ? QUERY_SCALAR : HEAD_DIM);
+                        if (gemma2Reference) {
+                            scores[s] = SOFTCAP * Math.tanh(scores[s] / SOFTCAP);
+                        }
                         max = Math.max(max, scores[s]);
                     }
                     double z = 0;
@@ -252,11 +280,15 @@ class LlamaModelTest {
                     }
                 }
                 double[] o = matvec(weights.get(p + "self_attn.o_proj.weight"), context, HIDDEN);
+                if (gemma2Reference) {
+                    o = rms(o, weights.get(p + "post_attention_layernorm.weight"));
+                }
                 double[] h = new double[HIDDEN];
                 for (int i = 0; i < HIDDEN; i++) {
                     h[i] = x[t][i] + o[i];
                 }
-                double[] b = rms(h, weights.get(p + "post_attention_layernorm.weight"));
+                double[] b = rms(h, weights.get(p + (gemma2Reference ? "pre_feedforward_layernorm.weight"
+                        : "post_attention_layernorm.weight")));
                 double[] gate = matvec(weights.get(p + "mlp.gate_proj.weight"), b, INNER);
                 double[] up = matvec(weights.get(p + "mlp.up_proj.weight"), b, INNER);
                 double[] post = new double[INNER];
@@ -269,6 +301,9 @@ class LlamaModelTest {
                 }
                 hooks[l][t] = post;
                 double[] down = matvec(weights.get(p + "mlp.down_proj.weight"), post, HIDDEN);
+                if (gemma2Reference) {
+                    down = rms(down, weights.get(p + "post_feedforward_layernorm.weight"));
+                }
                 next[t] = new double[HIDDEN];
                 for (int i = 0; i < HIDDEN; i++) {
                     next[t][i] = h[i] + down[i];
@@ -342,6 +377,18 @@ class LlamaModelTest {
             matches("gemma", dev.neurodex.model.nn.Rotary.inverseFrequencies(HEAD_DIM, 10000), 0, weights);
         } finally {
             gemmaReference = false;
+        }
+    }
+
+    @Test
+    void gemma2AddsSandwichNormsSoftCapsAndAlternatesTheWindow() throws Exception {
+        gemmaReference = true;
+        gemma2Reference = true;
+        try {
+            matches("gemma2", dev.neurodex.model.nn.Rotary.inverseFrequencies(HEAD_DIM, 10000), WINDOW, gemma2Weights);
+        } finally {
+            gemmaReference = false;
+            gemma2Reference = false;
         }
     }
 
