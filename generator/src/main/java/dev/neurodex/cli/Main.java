@@ -33,9 +33,6 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof CommandLine.ParameterException p) {
-                throw p; // a usage error found while checking the options: exit 2, handled below
-            }
             commandLine.getErr().println("neurodex: error: " + Printable.line(message(e)));
             return ExitCodes.FAILURE;
         });
