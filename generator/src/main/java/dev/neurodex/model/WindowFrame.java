@@ -8,6 +8,14 @@ import java.util.List;
  */
 public record WindowFrame(int[] prefix, int[] suffix, int padId) {
 
+    /**
+     * A causal model's frame: BOS first (TransformerLens's convention); padding, as BOS, sits to the right, where
+     * causality already hides it.
+     */
+    public static WindowFrame bosFirst(int bos) {
+        return new WindowFrame(new int[] {bos}, new int[0], bos);
+    }
+
     /** Content tokens per window at a context of {@code context} positions. */
     public int contentTokens(int context) {
         return context - prefix.length - suffix.length;

@@ -45,8 +45,7 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
 
     @Override
     public WindowFrame frame() {
-        // BOS first (TransformerLens convention); padding sits to the right, where causality already hides it.
-        return new WindowFrame(new int[] {config.bos()}, new int[0], config.bos());
+        return WindowFrame.bosFirst(config.bos());
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
 
     @Override
     public WindowFrame frame() {
-        return new WindowFrame(new int[] {config.bos()}, new int[0], config.bos());
+        return WindowFrame.bosFirst(config.bos());
     }
 
     /** Attention projections shrink with grouped key/value heads, and the MLP has three matrices, not two. */
@@ -104,8 +104,8 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         long[] ids = frame.ids(windows, seq, new int[batch]);
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
-            CausalAttention full = new CausalAttention(m, seq, 0).softcap(config.softcap());
-            CausalAttention windowed = new CausalAttention(m, seq, config.slidingWindow()).softcap(config.softcap());
+            CausalAttention full = new CausalAttention(m, seq, 0, config.softcap());
+            CausalAttention windowed = new CausalAttention(m, seq, config.slidingWindow(), config.softcap());
             Rotary rotary = new Rotary(m, seq, config.inverseFrequencies());
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
             if (config.gemma()) {

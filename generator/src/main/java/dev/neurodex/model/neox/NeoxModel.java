@@ -69,7 +69,7 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
 
     @Override
     public WindowFrame frame() {
-        return new WindowFrame(new int[] {config.bos()}, new int[0], config.bos());
+        return WindowFrame.bosFirst(config.bos());
     }
 
     @Override

@@ -17,18 +17,20 @@ public final class CausalAttention {
     static final int BLOCK = 256;
 
     private final NDArray mask; // [seq, seq]: -inf above the diagonal
-    private float softcap; // Gemma 2: scores become cap · tanh(score / cap) before the mask; 0: none
+    private final float softcap; // Gemma 2: scores become cap · tanh(score / cap) before the mask; 0: none
 
     /** The mask for windows of {@code seq} positions, created in {@code manager}. */
     public CausalAttention(NDManager manager, int seq) {
-        this(manager, seq, 0);
+        this(manager, seq, 0, 0);
     }
 
     /**
      * With a sliding window (Mistral): a query sees the {@code window} latest positions, itself included, as
-     * Hugging Face's sliding_window_overlay (key > query − window); 0 for none.
+     * Hugging Face's sliding_window_overlay (key > query − window); 0 for none. With {@code softcap}, scores are
+     * capped softly at ±softcap before the mask (Gemma 2's attn_logit_softcapping); 0 for none.
      */
-    public CausalAttention(NDManager manager, int seq, int window) {
+    public CausalAttention(NDManager manager, int seq, int window, float softcap) {
+        this.softcap = softcap;
         float[] m = new float[seq * seq];
         for (int q = 0; q < seq; q++) {
             java.util.Arrays.fill(m, q * seq + q + 1, (q + 1) * seq, Float.NEGATIVE_INFINITY);
@@ -37,12 +39,6 @@ public final class CausalAttention {
             }
         }
         this.mask = manager.create(m, new Shape(seq, seq));
-    }
-
-    /** Caps the attention scores softly at ±{@code cap} (Gemma 2's attn_logit_softcapping). */
-    public CausalAttention softcap(float cap) {
-        this.softcap = cap;
-        return this;
     }
 
     /**
