@@ -371,10 +371,6 @@ public final class LayerAggregate {
         return ProbeScore.of(histogram(n), probes.histogram(p, n), sum[n], probes.sum(p, n));
     }
 
-    public int probeCount() {
-        return probes.probes();
-    }
-
     /** Counts of neuron {@code n}'s activations per {@link ActivationBins} bin, over every content token. */
     public long[] histogram(int n) {
         return Arrays.copyOfRange(histogram, n * ActivationBins.COUNT, (n + 1) * ActivationBins.COUNT);

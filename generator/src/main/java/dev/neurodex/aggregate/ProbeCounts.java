@@ -27,10 +27,6 @@ final class ProbeCounts {
         this.sum = sum;
     }
 
-    int probes() {
-        return probes;
-    }
-
     void add(int probe, int neuron, float value) {
         int at = probe * neurons + neuron;
         histogram[at * ActivationBins.COUNT + ActivationBins.of(value)]++;
