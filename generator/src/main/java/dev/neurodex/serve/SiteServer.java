@@ -43,7 +43,12 @@ public final class SiteServer implements AutoCloseable {
     SiteServer(Path site, String host, int port, ServedModels models) throws IOException {
         this.root = site.toRealPath();
         this.models = models;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
+        } catch (IOException e) {
+            // "Address already in use" alone does not say which address.
+            throw new IOException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")", e);
+        }
         this.pool = new ThreadPoolExecutor(8, 8, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(pool);

@@ -78,6 +78,18 @@ class SiteServerTest {
         HttpResponse<String> r = post(request("The whale surfaced", 1, 3), "application/json");
         assertEquals(200, r.statusCode(), r.body());
         JsonNode j = JSON.readTree(r.body());
+        // The values are neuron 1/3's at each token, as the model computes them outside the server.
+        int[] ids = JSON.convertValue(j.get("ids"), int[].class);
+        try (var loaded = dev.neurodex.model.ModelCatalog.open(dir.resolve("tiny").toString(), manager)) {
+            var acts = loaded.model().run(List.of(ids));
+            for (int pos = 0; pos < ids.length; pos++) {
+                assertEquals(acts.get(1).value(0, pos, 3), j.get("values").get(pos).floatValue(), 1e-5);
+            }
+            // Each token's strongest neurons hold their own activations there, strongest (relative to max) first.
+            JsonNode first = j.get("top").get(0).get(0);
+            assertEquals(acts.get(first.get(0).asInt()).value(0, 0, first.get(1).asInt()), first.get(2).floatValue(), 1e-5);
+            assertTrue(first.get(3).asDouble() >= j.get("top").get(0).get(9).get(3).asDouble());
+        }
         assertEquals(j.get("tokens").size(), j.get("values").size());
         assertEquals(j.get("tokens").size(), j.get("top").size());
         assertEquals(10, j.get("top").get(0).size());
