@@ -9,8 +9,11 @@
 
   function pick(n) { return Math.floor(Math.random() * n); }
 
+  // A model's folder, or an SAE section's inside it ("model/sae"): each segment encoded.
+  function folder(model) { return model.split("/").map(encodeURIComponent).join("/"); }
+
   function neuronUrl(model, layer, neuron) {
-    return root + encodeURIComponent(model) + "/" + layer + "/" + neuron + ".html";
+    return root + folder(model) + "/" + layer + "/" + neuron + ".html";
   }
 
   // Random neuron of this model, of this layer, or of any model in the site.
@@ -26,7 +29,8 @@
     return neuronUrl(model, layer, pick(neurons));
   }
 
-  if (header) {
+  // An SAE section's random link is the page's own: dead latents have no page, so a number may lead nowhere.
+  if (header && !header.dataset.section) {
     [["random", "model"], ["random-layer", "layer"], ["random-site", "site"]].forEach(function (pair) {
       var link = document.getElementById(pair[0]);
       if (link) {
@@ -48,7 +52,7 @@
     if (go && document.getElementById(go)) {
       location.href = document.getElementById(go).href;
     } else if (event.key === "r" && header) {
-      location.href = randomIn("model");
+      location.href = header.dataset.section ? document.getElementById("random").href : randomIn("model");
     } else if (event.key === "/") {
       event.preventDefault();
       var box = document.querySelector("input.search, input.filter");
@@ -189,7 +193,7 @@
             return;
           }
           var shard = key.split(".");
-          load(root + encodeURIComponent(header.dataset.model) + "/windows/" + shard[0] + ".js",
+          load(root + folder(header.dataset.model) + "/windows/" + shard[0] + ".js",
               header.dataset.model + "/w" + shard[0], function (windows) {
                 var window = windows[parseInt(shard[1], 10)];
                 example.dataset.whole = "1";

@@ -3,7 +3,9 @@
 (function () {
   "use strict";
   var root = document.currentScript.src.replace(/assets\/search\.js(\?.*)?$/, "");
-  var models = (window.NEURODEX_MODELS || []).map(function (m) { return m.name; });
+  // Models and their SAE sections ("model/sae"), each with its own index.
+  var models = window.NEURODEX_SEARCH || (window.NEURODEX_MODELS || []).map(function (m) { return m.name; });
+  function folder(model) { return model.split("/").map(encodeURIComponent).join("/"); }
   var shards = {};
   var waiting = {};
   window.neurodexSearchShard = function (model, key, terms) {
@@ -25,7 +27,7 @@
     if (waiting[id]) { waiting[id].push(done); return; }
     waiting[id] = [done];
     var script = document.createElement("script");
-    script.src = root + "search/" + encodeURIComponent(model) + "/" + key + ".js";
+    script.src = root + "search/" + folder(model) + "/" + key + ".js";
     // No shard for these letters: nothing in that model starts with them.
     script.onerror = function () { window.neurodexSearchShard(model, key, {}); };
     document.head.appendChild(script);
@@ -89,7 +91,7 @@
       list.forEach(function (r) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = root + encodeURIComponent(r.model) + "/" + r.layer + "/" + r.neuron + ".html#ex-" + r.best[3];
+        a.href = root + folder(r.model) + "/" + r.layer + "/" + r.neuron + ".html#ex-" + r.best[3];
         a.textContent = r.model + " L" + r.layer + "N" + r.neuron;
         li.appendChild(a);
         var what = document.createElement("span");

@@ -27,6 +27,11 @@ public final class ModelAggregate {
         this.layers = List.copyOf(list);
     }
 
+    /** One aggregate per group of units (a layer's neurons, an SAE's latents), in the groups' order. */
+    public static ModelAggregate of(List<dev.neurodex.model.UnitGroup> units, int k, int keep, int probes) {
+        return new ModelAggregate(units.stream().map(u -> new LayerAggregate(u.layer(), u.width(), k, keep, probes)).toList());
+    }
+
     private ModelAggregate(List<LayerAggregate> layers) {
         this.layers = List.copyOf(layers);
     }
@@ -48,7 +53,7 @@ public final class ModelAggregate {
         return new ModelAggregate(list);
     }
 
-    /** Adds one layer's activations for a batch of windows. */
+    /** Adds one group's activations for a batch of windows ({@link Activations#layer} is the group's index). */
     public void add(Activations acts, List<Window> windows) {
         layers.get(acts.layer()).add(acts, windows);
     }

@@ -17,12 +17,22 @@ import java.util.List;
  * @param strict  stop at the first bad record instead of skipping it
  * @param checkpointEvery write the scan's state after this many content tokens since the last checkpoint (0: never)
  * @param resume  continue from the last checkpoint of this site and model, if there is one
+ * @param hook    where the model's own units are read (mlp.hook_post: its neurons)
+ * @param saes    SAELens directories whose latents become sections of the model's pages
  */
 public record BuildConfig(String model, String name, String hookRegex, List<Path> corpus, CorpusLimits limits, Path out,
                           ScanConfig scan,
-                          int threads, boolean strict, long checkpointEvery, boolean resume) {
+                          int threads, boolean strict, long checkpointEvery, boolean resume,
+                          dev.neurodex.model.HookPoint hook, List<Path> saes) {
+
+    public BuildConfig(String model, String name, String hookRegex, List<Path> corpus, CorpusLimits limits, Path out,
+                       ScanConfig scan, int threads, boolean strict, long checkpointEvery, boolean resume) {
+        this(model, name, hookRegex, corpus, limits, out, scan, threads, strict, checkpointEvery, resume,
+                dev.neurodex.model.HookPoint.MLP_POST, List.of());
+    }
 
     public BuildConfig {
+        saes = List.copyOf(saes);
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("--checkpoint-every must not be negative, got " + checkpointEvery);
         }

@@ -2,7 +2,6 @@ package dev.neurodex.build;
 
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.model.DirectLogits;
-import dev.neurodex.model.HookName;
 import dev.neurodex.render.LayerPage;
 import dev.neurodex.render.ModelPage;
 import dev.neurodex.render.SiteRenderer;
@@ -32,7 +31,8 @@ public record LayerWriter(SiteRenderer renderer, SiteShape shape, RecordBuilder 
         int l = layer.layer();
         LayerValues values = new LayerValues(shape.model(), l);
         record Written(ModelPage.Summary summary, LayerPage.Row row, byte[] json) {}
-        List<Written> written = IntStream.range(0, shape.neuronsPerLayer()).parallel().mapToObj(n -> {
+        // An SAE's dead latents get no record and no page: the layer page lists them.
+        List<Written> written = IntStream.range(0, shape.neuronsPerLayer()).filter(shape::hasPage).parallel().mapToObj(n -> {
             NeuronRecord record = records.build(layer, n, logits);
             byte[] json = Json.bytes(record);
             files.write(l + "/" + n + ".json", json);
@@ -44,8 +44,9 @@ public record LayerWriter(SiteRenderer renderer, SiteShape shape, RecordBuilder 
         files.write(l + "/layer.jsonl.gz", LayerExport.of(written.stream().map(Written::json).toList()));
         values.write(files, shape.neuronsPerLayer());
         // Each neuron's max over the corpus, for serve's "strongest neurons on this token" (relative to their max).
-        files.write(l + "/max.json", Json.bytes(written.stream().map(w -> (float) w.summary().max()).toList()));
-        renderer.layer(files, LayerPage.of(shape, l, HookName.mlpPost(l), written.stream().map(Written::row).toList()));
+        files.write(l + "/max.json", Json.bytes(IntStream.range(0, shape.neuronsPerLayer())
+                .mapToObj(n -> layer.stats(n).max()).toList()));
+        renderer.layer(files, LayerPage.of(shape, l, written.stream().map(Written::row).toList()), shape);
         return written.stream().map(Written::summary).toList();
     }
 }

@@ -5,7 +5,15 @@ import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.model.DirectLogits;
-import dev.neurodex.model.HookName;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.UnitGroup;
+import dev.neurodex.sae.Sae;
+import dev.neurodex.sae.SaeConfig;
+import dev.neurodex.scan.TappedModel;
+import dev.neurodex.tokenize.Probe;
+import dev.neurodex.tokenize.WindowRef;
+import java.util.BitSet;
+import java.util.TreeMap;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
@@ -86,11 +94,17 @@ public final class SiteBuild {
         try (NDManager manager = OfflineEngine.newManager(config.threads());
              LoadedModel loaded = ModelCatalog.open(config.model(), config.name(), config.hookRegex(), config.threads(), manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
-                     config.limits().maxDocumentChars())) {
+                     config.limits().maxDocumentChars());
+             NDManager saeWeights = manager.newSubManager()) {
+            boolean layerNormDecoder = loaded.model().info().causal()
+                    && loaded.model() instanceof dev.neurodex.model.MlpDirections // GPT-2 and NeoX: LayerNorm; not Llama
+                    && !(loaded.model() instanceof dev.neurodex.model.llama.LlamaModel);
+            List<Sae> saes = config.saes().stream().map(d -> Sae.load(d, layerNormDecoder, saeWeights)).toList();
+            TappedModel model = new TappedModel(loaded.model(), config.hook(), saes);
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
-            checkHeap(scanConfig, loaded.model().info());
-            Scanner scanner = new Scanner(loaded.model(), tokenizer, scanConfig);
-            CheckpointPolicy checkpoints = checkpoints(publisher, loaded.model().info(), scanConfig, corpus);
+            checkHeap(scanConfig, model.units());
+            Scanner scanner = new Scanner(model, tokenizer, scanConfig);
+            CheckpointPolicy checkpoints = checkpoints(publisher, model, scanConfig, corpus);
             Checkpoint from = checkpoints.restore(log);
             ScanResult scan;
             try (ScanProgress bar = progress.apply(corpus)) {
@@ -100,9 +114,10 @@ public final class SiteBuild {
             int width = loaded.model().frame().contentTokens(scanConfig.context());
             WindowTexts texts = WindowTextPass.read(config.corpus(), config.limits(), tokenizer, width, scan.aggregate().windows());
             long neighboursStarted = System.nanoTime();
-            NeuronNeighbours neighbours = NeuronNeighbours.of(loaded.model());
+            // Neighbours relate MLP neurons through their weights: other hooks have none.
+            NeuronNeighbours neighbours = config.hook() == HookPoint.MLP_POST ? NeuronNeighbours.of(loaded.model()) : null;
             double neighboursSeconds = (System.nanoTime() - neighboursStarted) / 1e9;
-            int pages = write(publisher.staging(), loaded.model(), tokenizer, loaded.tokenizerJson(), neighbours, texts,
+            int pages = write(publisher.staging(), model, tokenizer, loaded.tokenizerJson(), neighbours, texts,
                     width, scan, manifest);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume
@@ -117,9 +132,9 @@ public final class SiteBuild {
         }
     }
 
-    private static void checkHeap(ScanConfig scan, ModelInfo info) {
-        long neurons = (long) info.layers() * info.dMlp();
-        long need = scan.minimumHeapBytes(neurons, info.dMlp());
+    private static void checkHeap(ScanConfig scan, List<UnitGroup> units) {
+        long neurons = units.stream().mapToLong(UnitGroup::width).sum();
+        long need = scan.minimumHeapBytes(neurons, units.stream().mapToInt(UnitGroup::width).max().orElse(0));
         long heap = Runtime.getRuntime().maxMemory();
         if (need > heap) {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the scan needs at least %.1f GiB of "
@@ -131,7 +146,8 @@ public final class SiteBuild {
     }
 
     /** Checkpoints live beside the site, one file per site and model, outside what a publish swaps. */
-    private CheckpointPolicy checkpoints(SitePublisher publisher, ModelInfo info, ScanConfig scan, CorpusReader corpus) {
+    private CheckpointPolicy checkpoints(SitePublisher publisher, TappedModel model, ScanConfig scan, CorpusReader corpus) {
+        ModelInfo info = model.info();
         if (config.checkpointEvery() == 0 && !config.resume()) {
             return CheckpointPolicy.NONE;
         }
@@ -140,53 +156,120 @@ public final class SiteBuild {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         Checkpoint.Identity identity = new Checkpoint.Identity(info.slug(), info.sha256(), scan.context(), scan.topK(),
                 scan.keep(), scan.batchSize(), scan.maxTokens(), threads,
-                scan.probes().stream().map(dev.neurodex.tokenize.Probe::spec).toList(), corpus.fingerprint());
+                scan.probes().stream().map(dev.neurodex.tokenize.Probe::spec).toList(),
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(model.point().pattern()),
+                        model.saes().stream().map(s -> s.config().hookName() + " sha256:" + s.sha256())).toList(),
+                corpus.fingerprint());
         return new CheckpointPolicy(file, config.checkpointEvery(), config.resume(), identity);
     }
 
-    private int write(Path root, HookedModel model, WindowTokenizer tokenizer, byte[] tokenizerJson,
+    private int write(Path root, TappedModel model, WindowTokenizer tokenizer, byte[] tokenizerJson,
                       NeuronNeighbours neighbours, WindowTexts texts, int width,
                       ScanResult scan, Manifest manifest) {
         ModelInfo info = model.info();
+        HookPoint point = model.point();
         Map<Integer, String> decoded = new ConcurrentHashMap<>();
         IntFunction<String> token = TokenLabels.of(tokenizerJson, id -> decoded.computeIfAbsent(id, tokenizer::token));
         SiteRenderer renderer = new SiteRenderer(manifest.neurodexVersion());
         String corpus = manifest.corpus().files().stream().map(f -> f.path() + " sha256:" + f.sha256())
                 .collect(Collectors.joining(", "));
         SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(),
-                info.sha256(), corpus);
-        SearchIndex search = new SearchIndex(info.slug());
+                info.sha256(), corpus).atHook(point.pattern(), point.width(info));
+        List<String> probeNames = config.scan().probes().stream().map(dev.neurodex.tokenize.Probe::name).toList();
+        List<LayerAggregate> groups = scan.aggregate().layers();
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
-        WindowStore windows = new WindowStore(info.slug(), scan.aggregate().topWindows(), width);
-        LayerWriter writer = new LayerWriter(renderer, shape, new RecordBuilder(info.slug(), texts, token, neighbours,
-                config.scan().probes().stream().map(dev.neurodex.tokenize.Probe::name).toList()), search,
-                windows, files);
+        Section own = new Section(shape, files, new RecordBuilder(info.slug(), shape.hook(), texts, token, neighbours,
+                probeNames), groups.subList(0, info.layers()), width, config.scan().probes());
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
-        List<ModelPage.Summary> summaries = new ArrayList<>();
-        for (LayerAggregate layer : scan.aggregate().layers()) {
-            int l = layer.layer();
-            DirectLogits logits = model instanceof DirectLogits.Source source ? source.directLogits(l, LOGIT_TOKENS) : null;
-            List<ModelPage.Summary> layerSummaries = writer.write(layer, logits);
-            layerRows.add(ModelPage.layerRow(l, HookName.mlpPost(l), layerSummaries));
-            summaries.addAll(layerSummaries);
+        List<ModelPage.Summary> summaries = own.write(renderer, texts, root.resolve("search").resolve(info.slug()),
+                group -> point == HookPoint.MLP_POST && model.model() instanceof DirectLogits.Source source
+                        ? source.directLogits(group.layer(), LOGIT_TOKENS) : null,
+                layerRows);
+        List<ModelPage.SaeRow> saeRows = new ArrayList<>();
+        List<Manifest.Sae> saeEntries = new ArrayList<>();
+        int pages = info.layers() * shape.neuronsPerLayer();
+        for (int s = 0; s < model.saes().size(); s++) {
+            Sae sae = model.saes().get(s);
+            LayerAggregate latents = groups.get(info.layers() + s);
+            BitSet alive = new BitSet();
+            for (int n = 0; n < sae.config().dSae(); n++) {
+                alive.set(n, latents.stats(n).max() > 0);
+            }
+            SiteShape saeShape = shape.sae(sae.name(), sae.config().hookName(), sae.config().dSae(), sae.sha256(), alive);
+            Section section = new Section(saeShape, files.within(sae.name()), new RecordBuilder(saeShape.model(),
+                    saeShape.hook(), texts, token, null, probeNames), List.of(latents), width, config.scan().probes());
+            List<ModelPage.LayerRow> rows = new ArrayList<>();
+            List<ModelPage.Summary> saeSummaries = section.write(renderer, texts,
+                    root.resolve("search").resolve(info.slug()).resolve(sae.name()), group -> saeLogits(model, sae), rows);
+            Manifest.Sae entry = saeEntry(sae, alive.cardinality());
+            saeEntries.add(entry);
+            renderer.model(section.files(), saePage(saeShape, entry, manifest, rows, saeSummaries), saeShape);
+            saeRows.add(ModelPage.saeRow(sae.name(), entry.hook(), entry.dSae(), saeSummaries, encoding(entry)));
+            pages += alive.cardinality();
         }
-        windows.write(files, texts);
-        List<dev.neurodex.tokenize.Probe> probes = config.scan().probes();
-        for (int p = 0; p < probes.size(); p++) {
-            renderer.probe(files, ProbePage.of(shape.model(), probes.get(p).name(), probes.get(p).pattern().pattern(), p,
-                    summaries), ProbePage.ranking(p, summaries));
-        }
-        renderer.model(files, modelPage(shape, manifest, layerRows, summaries));
-        search.write(new SiteFiles(root.resolve("search").resolve(info.slug())));
+        manifest = manifest.withSaes(saeEntries);
+        renderer.model(files, modelPage(shape, manifest, layerRows, saeRows, summaries), shape);
         files.write("manifest.json", Json.prettyBytes(manifest.withFiles(files.list())));
-        return info.layers() * info.dMlp();
+        return pages;
+    }
+
+    /**
+     * The pages of one folder of units: the model's own layers, or an SAE section. Records, pages, values, the window
+     * store, probe rankings and the search index; returns the units' summaries.
+     */
+    private record Section(SiteShape shape, SiteFiles files, RecordBuilder records, List<LayerAggregate> groups,
+                           int width, List<Probe> probes) {
+        List<ModelPage.Summary> write(SiteRenderer renderer, WindowTexts texts, Path searchFolder,
+                                      Function<LayerAggregate, DirectLogits> logits, List<ModelPage.LayerRow> rows) {
+            Map<Long, WindowRef> top = new TreeMap<>();
+            groups.forEach(g -> g.forEachWindow(true, w -> top.putIfAbsent(w.order(), w)));
+            WindowStore windows = new WindowStore(shape.model(), List.copyOf(top.values()), width);
+            SearchIndex search = new SearchIndex(shape.model());
+            LayerWriter writer = new LayerWriter(renderer, shape, records, search, windows, files);
+            List<ModelPage.Summary> summaries = new ArrayList<>();
+            for (LayerAggregate group : groups) {
+                List<ModelPage.Summary> written = writer.write(group, logits.apply(group));
+                rows.add(ModelPage.layerRow(group.layer(), shape.hookAt(group.layer()), written));
+                summaries.addAll(written);
+            }
+            windows.write(files, texts);
+            for (int p = 0; p < probes.size(); p++) {
+                renderer.probe(files, ProbePage.of(shape.model(), probes.get(p).name(), probes.get(p).pattern().pattern(),
+                        p, summaries), ProbePage.ranking(p, summaries), shape);
+            }
+            search.write(new SiteFiles(searchFolder));
+            return summaries;
+        }
+    }
+
+    /** An SAE's decoder rows through the final norm and the unembedding, when they live in the residual stream. */
+    private static DirectLogits saeLogits(TappedModel model, Sae sae) {
+        if (!(model.model() instanceof DirectLogits.Source source) || sae.config().hook().point() == HookPoint.MLP_POST) {
+            return null;
+        }
+        try (NDManager m = OfflineEngine.newManager(0)) {
+            return source.directLogits(sae.decoder(m), LOGIT_TOKENS);
+        }
+    }
+
+    private static Manifest.Sae saeEntry(Sae sae, int alive) {
+        SaeConfig c = sae.config();
+        return new Manifest.Sae(sae.name(), published(sae.dir().toString()), sae.sha256(), c.hookName(), c.dIn(), c.dSae(),
+                c.activation().name().toLowerCase(java.util.Locale.ROOT), c.k(),
+                c.normalization().name().toLowerCase(java.util.Locale.ROOT), c.applyBDecToInput(), sae.center(),
+                c.modelKwargs(), alive, c.dSae() - alive);
+    }
+
+    private static String encoding(Manifest.Sae s) {
+        return s.activation() + (s.k() > 0 ? " k=" + s.k() : "") + (s.normalization().equals("none") ? "" : ", " + s.normalization())
+                + (s.applyBDecToInput() ? ", b_dec subtracted" : "") + (s.centered() ? ", centred" : "");
     }
 
     private Manifest manifest(LoadedModel loaded, CorpusReader corpus, BadRecords bad, ScanResult scan, ScanConfig scanConfig) {
         ModelInfo info = loaded.model().info();
         return new Manifest(NeuronRecord.FORMAT,
                 new Manifest.Model(info.slug(), info.architecture(), info.causal(), info.parameters(), published(info.source()),
-                        info.sha256(), HookName.mlpPost(0).replace(".0.", ".{L}.")),
+                        info.sha256(), config.hook().pattern()),
                 info.layers(), info.dMlp(),
                 new Manifest.Tokenizer(loaded.tokenizerName(), loaded.tokenizerSha256()),
                 new Manifest.Corpus(config.corpus().stream().map(p -> published(p.toString())).toList(), corpus.files(),
@@ -195,7 +278,7 @@ public final class SiteBuild {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 new Manifest.Build(scan.seconds(), scan.seconds() > 0 ? scan.tokens() / scan.seconds() : 0,
                         scanConfig.batchSize(), config.threads(), scanConfig.maxTokens(),
-                        scanConfig.probes().stream().map(dev.neurodex.tokenize.Probe::spec).toList()), List.of());
+                        scanConfig.probes().stream().map(dev.neurodex.tokenize.Probe::spec).toList()), List.of(), List.of());
     }
 
     /**
@@ -211,9 +294,8 @@ public final class SiteBuild {
         return name == null ? path : name.toString();
     }
 
-    private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers,
-                                       List<ModelPage.Summary> summaries) {
-        List<ModelPage.Fact> facts = List.of(
+    private static List<ModelPage.Fact> buildFacts(Manifest m) {
+        return List.of(
                 new ModelPage.Fact("weights", m.model().source() + " (sha256 " + m.model().sha256() + ")"),
                 new ModelPage.Fact("tokenizer", m.tokenizer().name()),
                 new ModelPage.Fact("corpus", String.join(", ", m.corpus().roots())),
@@ -223,12 +305,41 @@ public final class SiteBuild {
                 new ModelPage.Fact("context", m.context() + " positions per window, framing included"),
                 new ModelPage.Fact("top-k", Integer.toString(m.k())),
                 new ModelPage.Fact("built", m.buildTime() + " by neurodex " + m.neurodexVersion()));
-        return new ModelPage(shape.model(), shape.architecture(), shape.layers(), shape.neuronsPerLayer(),
-                String.format("%,d", (long) shape.layers() * shape.neuronsPerLayer()), m.model().hook(),
-                shape.attentionNote(), String.format("%,d", m.model().parameters()), layers,
-                ModelPage.picks(summaries), facts);
     }
 
+    private static ModelPage modelPage(SiteShape shape, Manifest m, List<ModelPage.LayerRow> layers,
+                                       List<ModelPage.SaeRow> saes, List<ModelPage.Summary> summaries) {
+        String headline = String.format("%s · %,d parameters · %d layers × %,d %ss = %,d %ss", shape.architecture(),
+                m.model().parameters(), shape.layers(), shape.neuronsPerLayer(),
+                shape.unit().equals("neuron") ? "MLP neuron" : "residual dimension",
+                (long) shape.layers() * shape.neuronsPerLayer(), shape.unit());
+        return new ModelPage(shape.model(), headline, shape.unit(), m.model().hook(), shape.attentionNote(), layers, saes,
+                ModelPage.picks(summaries), buildFacts(m));
+    }
+
+    /** An SAE section's index: what the SAE is, how its latents were encoded, and the latents worth a look. */
+    private static ModelPage saePage(SiteShape shape, Manifest.Sae sae, Manifest m, List<ModelPage.LayerRow> layers,
+                                     List<ModelPage.Summary> summaries) {
+        String headline = String.format("SAE on %s of %s · %,d latents (%,d alive, %,d dead) · %s", sae.hook(),
+                m.model().name(), sae.dSae(), sae.alive(), sae.dead(), encoding(sae));
+        List<ModelPage.Fact> facts = new ArrayList<>(List.of(
+                new ModelPage.Fact("SAE weights", sae.source() + " (sae_weights.safetensors sha256 " + sae.sha256() + ")"),
+                new ModelPage.Fact("encoder", "d_in " + sae.dIn() + " → d_sae " + sae.dSae() + ", " + sae.activation()
+                        + (sae.k() > 0 ? " (k = " + sae.k() + ")" : "")),
+                new ModelPage.Fact("input", "normalize_activations " + sae.normalization() + ", apply_b_dec_to_input "
+                        + sae.applyBDecToInput()),
+                new ModelPage.Fact("centring", sae.centered()
+                        ? "applied: each hook vector minus its mean over d_model (TransformerLens's center_writing_weights, "
+                                + "as the SAE's model_from_pretrained_kwargs ask)"
+                        : "not applied: the hook's values as Hugging Face computes them"
+                                + (Boolean.parseBoolean(sae.modelFromPretrainedKwargs().get("center_writing_weights"))
+                                        ? " (the SAE asks for center_writing_weights, which TransformerLens applies only "
+                                                + "to LayerNorm decoders)" : "")),
+                new ModelPage.Fact("model_from_pretrained_kwargs", sae.modelFromPretrainedKwargs().toString())));
+        facts.addAll(buildFacts(m));
+        return new ModelPage(shape.model(), headline, "latent", sae.hook(), shape.attentionNote(), layers, List.of(),
+                ModelPage.picks(summaries), facts);
+    }
 
     private static void removeHook(Thread hook) {
         try {

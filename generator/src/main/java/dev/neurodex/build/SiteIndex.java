@@ -19,13 +19,17 @@ final class SiteIndex {
 
     static void refresh(Path site, SiteRenderer renderer) {
         List<SitePage.ModelRow> models = new ArrayList<>();
+        List<String> searched = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(site)) {
             for (Path manifest : dirs.map(d -> d.resolve("manifest.json")).filter(Files::isRegularFile).sorted().toList()) {
-                models.add(SiteRenderer.modelRow(Json.MAPPER.readValue(manifest.toFile(), Manifest.class)));
+                Manifest m = Json.MAPPER.readValue(manifest.toFile(), Manifest.class);
+                models.add(SiteRenderer.modelRow(m));
+                searched.add(m.model().name());
+                (m.saes() == null ? List.<Manifest.Sae>of() : m.saes()).forEach(s -> searched.add(m.model().name() + "/" + s.name()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the models of " + site, e);
         }
-        renderer.site(SiteFiles.replacing(site), new SitePage(models));
+        renderer.site(SiteFiles.replacing(site), new SitePage(models, searched));
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.neurodex.model.HookPoint;
 
 /** {@code neurodex build}: scan a corpus through a model and publish the site. */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
@@ -36,6 +37,17 @@ final class BuildCommand implements Callable<Integer> {
             description = "With an .onnx --model: the tensors read as MLP activations, one per layer in graph order "
                     + "(e.g. 'intermediate_act_fn/Mul_1_output_0'); tokenizer.json must sit beside the .onnx file.")
     String hookRegex;
+
+    @Option(names = "--hook", defaultValue = "mlp.hook_post", paramLabel = "POINT",
+            description = "Where the model's own units are read, as TransformerLens names it: mlp.hook_post (the MLP "
+                    + "neurons; default), hook_resid_pre, hook_resid_mid, hook_resid_post, hook_mlp_out, hook_attn_out "
+                    + "(the d_model dimensions of the residual stream).")
+    String hook;
+
+    @Option(names = "--sae", paramLabel = "DIR",
+            description = "An SAELens directory (cfg.json, sae_weights.safetensors) whose latents get pages of their "
+                    + "own, <model>/<dir name>/<layer>/<latent>.html; repeatable. Its hook comes from cfg.json.")
+    List<Path> saes;
 
     @Option(names = "--name", paramLabel = "SLUG",
             description = "The model's name in the site and its URLs (default: the directory's name).")
@@ -127,7 +139,7 @@ final class BuildCommand implements Callable<Integer> {
                 corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens, log)).run();
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s; "
-                        + "forward %.1f s, aggregation %.1f s), neighbours %.1f s, total %.1f s, %,d neuron pages -> %s",
+                        + "forward %.1f s, aggregation %.1f s), neighbours %.1f s, total %.1f s, %,d pages -> %s",
                 config.model(), s.documents(), s.tokens(), s.badRecords(), s.scanSeconds(),
                 s.scanSeconds() > 0 ? s.tokens() / s.scanSeconds() : 0, s.scanPhases().forward(),
                 s.scanPhases().aggregate(), s.neighboursSeconds(), s.totalSeconds(), s.pages(),
@@ -148,8 +160,16 @@ final class BuildCommand implements Callable<Integer> {
             }
             CorpusLimits limits = new CorpusLimits((int) Math.min(maxLineBytes, Integer.MAX_VALUE), maxDocumentChars,
                     maxFileBytes, maxTarNameBytes, followSymlinks);
+            HookPoint point = HookPoint.named(hook.startsWith("blocks.") ? "" : hook);
+            if (point == null) {
+                throw new IllegalArgumentException("--hook must be one of " + HookPoint.names() + " (the same point of "
+                        + "every layer), got '" + hook + "'");
+            }
+            if (saes != null && saes.stream().distinct().count() != saes.size()) {
+                throw new IllegalArgumentException("--sae names the same directory twice");
+            }
             return new BuildConfig(model, name, hookRegex, paths, limits, out, scan, threads.get(), strict, checkpointEvery,
-                    resume);
+                    resume, point, saes == null ? List.of() : saes);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

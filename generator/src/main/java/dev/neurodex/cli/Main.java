@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "neurodex", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Publishes a Neuroscope-style static site: for every MLP neuron of a transformer, the corpus "
                 + "windows that activate it most.",
-        subcommands = {BuildCommand.class, ServeCommand.class, ProbeCommand.class, BenchCommand.class, RandomModelCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BuildCommand.class, ServeCommand.class, ProbeCommand.class, BenchCommand.class, RandomModelCommand.class, RandomSaeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     static {

@@ -14,6 +14,19 @@ public record DirectLogits(int[][] topIds, float[][] topValues, int[][] bottomId
     public interface Source {
         /** Computes layer {@code layer} as one matrix product (in chunks of neurons), keeping {@code k} each way. */
         DirectLogits directLogits(int layer, int k);
+
+        /**
+         * The same for any directions written to the final residual stream ([units, d_model]: an SAE's decoder
+         * rows), through the final norm's weight and the unembedding.
+         */
+        DirectLogits directLogits(NDArray residualDirections, int k);
+    }
+
+    /** {@code directions} [units, d_model] through the final norm's weight and W_U ([vocab, d_model]). */
+    public static DirectLogits ofResidual(NDArray directions, NDArray finalNormWeight, NDArray unembed, int k) {
+        try (NDScope scope = new NDScope()) {
+            return compute(directions.mul(finalNormWeight), unembed.transpose(), k);
+        }
     }
 
     /** A layer's effect through its MLP output projection {@code down} ([d_model, d_mlp]), the final norm and W_U. */

@@ -16,6 +16,20 @@ public final class HookBuffer {
         return new Activations(layer, batch, seq, contentOffset, dMlp, values);
     }
 
+    /** {@code tensor} [batch, seq, width] as group {@code group}'s activations, valid until the next call. */
+    public Activations take(NDArray tensor, int group, int contentOffset) {
+        ai.djl.ndarray.types.Shape s = tensor.getShape();
+        return take(tensor, group, (int) s.get(0), (int) s.get(1), contentOffset, (int) s.get(2));
+    }
+
+    /**
+     * A sink that copies each tensor of a plan's layers into Java memory and hands it on, as {@link HookedModel}'s
+     * plain run does for mlp.hook_post.
+     */
+    public HookSink copying(int contentOffset, java.util.function.Consumer<Activations> hook) {
+        return (point, layer, tensor) -> hook.accept(take(tensor, layer, contentOffset));
+    }
+
     /** The same from a buffer (ONNX Runtime's outputs). */
     public Activations take(java.nio.FloatBuffer buffer, int layer, int batch, int seq, int contentOffset, int dMlp) {
         values = Activations.copy(buffer, values);

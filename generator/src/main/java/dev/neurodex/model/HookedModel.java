@@ -23,6 +23,27 @@ public interface HookedModel extends AutoCloseable {
      */
     void run(List<int[]> windows, Consumer<Activations> hook);
 
+    /** The groups of units a scan of this model aggregates, by default each layer's mlp.hook_post neurons. */
+    default List<UnitGroup> units() {
+        ModelInfo info = info();
+        return java.util.stream.IntStream.range(0, info.layers())
+                .mapToObj(l -> new UnitGroup(l, HookPoint.MLP_POST.at(l), info.dMlp(), null)).toList();
+    }
+
+    /** The hook points this family computes, each of every layer (the default: mlp.hook_post only). */
+    default java.util.Set<HookPoint> hookPoints() {
+        return java.util.EnumSet.of(HookPoint.MLP_POST);
+    }
+
+    /**
+     * Runs one batch handing {@code sink} the engine's tensors of the points {@code plan} asks for, as soon as each
+     * is computed; the pass stops after the last one. Only families whose {@link #hookPoints} go beyond
+     * mlp.hook_post implement it.
+     */
+    default void run(List<int[]> windows, HookPlan plan, HookSink sink) {
+        throw new ModelException(info().architecture() + " models expose only " + HookPoint.MLP_POST.pattern());
+    }
+
     /** Forward FLOPs per content token (see {@link ModelInfo#flopsPerToken}); families of another shape say theirs. */
     default double flopsPerToken(int context, int width) {
         return info().flopsPerToken(context, width);

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** The layer index: every neuron of the layer with its key statistics and a sparkline of its histogram. */
-public record LayerPage(String model, int layer, String hook, String prevHref, String prevLabel, String nextHref,
-                        String nextLabel, List<Row> neurons) {
+public record LayerPage(String model, int layer, String hook, String unit, String prevHref, String prevLabel,
+                        String nextHref, String nextLabel, List<Row> neurons, String dead) {
 
     /**
      * One neuron; the {@code *Value} fields are raw numbers for sorting, the others what the reader sees.
@@ -46,11 +46,24 @@ public record LayerPage(String model, int layer, String hook, String prevHref, S
         return Double.toString(v);
     }
 
-    public static LayerPage of(SiteShape shape, int layer, String hook, List<Row> rows) {
-        boolean first = layer == 0;
-        boolean last = layer == shape.layers() - 1;
-        return new LayerPage(shape.model(), layer, hook,
+    /** @param rows the units with a page (an SAE's dead latents have none: {@link #dead} lists them) */
+    public static LayerPage of(SiteShape shape, int layer, List<Row> rows) {
+        boolean first = layer == 0 || shape.section() != null;
+        boolean last = layer == shape.layers() - 1 || shape.section() != null;
+        return new LayerPage(shape.model(), layer, shape.hookAt(layer), shape.unit(),
                 first ? "" : "../" + (layer - 1) + "/index.html", first ? "" : "← layer " + (layer - 1),
-                last ? "" : "../" + (layer + 1) + "/index.html", last ? "" : "layer " + (layer + 1) + " →", rows);
+                last ? "" : "../" + (layer + 1) + "/index.html", last ? "" : "layer " + (layer + 1) + " →", rows,
+                shape.alive() == null ? "" : ranges(shape.alive(), shape.neuronsPerLayer()));
+    }
+
+    /** The units without a page, as ranges: "3, 17–20, 4000" ("" when there are none). */
+    static String ranges(java.util.BitSet alive, int units) {
+        StringBuilder out = new StringBuilder();
+        for (int from = alive.nextClearBit(0); from < units; from = alive.nextClearBit(from)) {
+            int to = Math.min(units, alive.nextSetBit(from) < 0 ? units : alive.nextSetBit(from));
+            out.append(out.length() == 0 ? "" : ", ").append(from).append(to - 1 > from ? "–" + (to - 1) : "");
+            from = to;
+        }
+        return out.toString();
     }
 }

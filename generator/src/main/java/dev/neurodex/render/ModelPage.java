@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** The model index: its layers with a summary of each, the neurons most worth a look, and how it was built. */
-public record ModelPage(String model, String architecture, int layerCount, int neuronsPerLayer, String neuronCount,
-                        String hook, String attentionNote, String parameters, List<LayerRow> layers,
-                        List<Pick> picks, List<Fact> build) {
+public record ModelPage(String model, String headline, String unit, String hook, String attentionNote,
+                        List<LayerRow> layers, List<SaeRow> saes, List<Pick> picks, List<Fact> build) {
+
+    /** An SAE section of the model, linked from its page. */
+    public record SaeRow(String name, String href, String hook, String latents, String alive, String dead,
+                         String meanDensity, String encoding) {}
 
     /** Thresholds of the per-layer summary, shown on the page. */
     static final double DENSE = 0.5;
@@ -40,6 +43,13 @@ public record ModelPage(String model, String architecture, int layerCount, int n
         boolean singleToken() {
             return topSize >= 4 && concentration >= NeuronPage.SINGLE_TOKEN;
         }
+    }
+
+    /** @param alive the summaries of the latents with a page (the dead are the rest of {@code latents}) */
+    public static SaeRow saeRow(String name, String hook, int latents, List<Summary> alive, String encoding) {
+        return new SaeRow(name, name + "/index.html", hook, Format.count(latents), Format.count(alive.size()),
+                Format.count(latents - alive.size()),
+                Format.percent(alive.stream().mapToDouble(Summary::density).sum() / Math.max(1, latents)), encoding);
     }
 
     public static LayerRow layerRow(int layer, String hook, List<Summary> neurons) {

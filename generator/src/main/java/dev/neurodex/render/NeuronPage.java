@@ -10,7 +10,8 @@ import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /** What a neuron page shows, computed from its record; the template only displays it. */
-public record NeuronPage(String model, int layer, int neuron, String name, String hook, int layers,
+public record NeuronPage(String model, int layer, int neuron, String name, String unit, String section,
+                         boolean servable, String hook, int layers,
                          int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
                          String nonFinite, String scale, String scaleValue, String valuesFile, String attentionNote, Nav nav,
                          HistogramView histogram,
@@ -75,11 +76,14 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
         String page = r.layer() + "/" + r.neuron() + ".html";
         Cite cite = new Cite(shape.model() + "/" + page, shape.modelSha256(), shape.corpusDigest(),
                 r.neuron() + ".html#embed");
-        return new NeuronPage(r.model(), r.layer(), r.neuron(), "L" + r.layer() + "N" + r.neuron(), r.hook(),
+        String name = shape.section() != null ? shape.section() + "/" + r.neuron() : "L" + r.layer() + "N" + r.neuron();
+        return new NeuronPage(r.model(), r.layer(), r.neuron(), name, shape.unit(),
+                shape.section() == null ? "" : shape.section(), shape.section() == null && shape.unit().equals("neuron"),
+                r.hook(),
                 shape.layers(), shape.neuronsPerLayer(), Format.value(r.stats().max()), Format.value(r.stats().min()),
                 Format.value(r.stats().mean()), Format.percent(r.stats().density()), Format.count(r.stats().tokens()),
                 r.stats().nonFinite() == 0 ? "" : Format.count(r.stats().nonFinite()), Format.value(r.valueScale()), Double.toString(r.valueScale()), LayerValues.file(r.neuron()),
-                shape.attentionNote(), nav(r.layer(), r.neuron(), shape),
+                shape.attentionNote(), shape.alive() != null ? sectionNav(r.neuron(), shape) : nav(r.layer(), r.neuron(), shape),
                 HistogramView.of(r, 600, 90), examples, intervals, bottom, tokens, Format.percent(r.concentration()),
                 label, cite, logitRows(r.logits() == null ? List.of() : r.logits().top()),
                 logitRows(r.logits() == null ? List.of() : r.logits().bottom()),
@@ -127,6 +131,19 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                 layer == shape.layers() - 1 ? "" : href(layer, layer + 1, neuron),
                 layer == shape.layers() - 1 ? "" : "L" + (layer + 1) + "N" + neuron,
                 href(layer, randomLayer, randomNeuron));
+    }
+
+    /** Within an SAE section: the previous and next latents with a page, and a random one of them. */
+    private static Nav sectionNav(int latent, SiteShape shape) {
+        java.util.BitSet alive = shape.alive();
+        int prev = alive.previousSetBit(latent - 1);
+        int next = alive.nextSetBit(latent + 1);
+        int count = Math.max(1, alive.cardinality());
+        long mix = (latent + 1) * 0x9E3779B97F4A7C15L;
+        int random = alive.stream().skip(Long.remainderUnsigned(mix >>> 17, count)).findFirst().orElse(latent);
+        return new Nav(prev < 0 ? "" : prev + ".html", prev < 0 ? "" : shape.section() + "/" + prev,
+                next < 0 ? "" : next + ".html", next < 0 ? "" : shape.section() + "/" + next, "", "", "", "",
+                random + ".html");
     }
 
     /** A link from a page of layer {@code from} to neuron {@code n} of layer {@code to}. */

@@ -51,25 +51,25 @@ public final class SiteRenderer {
      */
     public void neuron(SiteFiles files, NeuronRecord record, SiteShape shape, LongFunction<String> windowKey) {
         files.write(record.layer() + "/" + record.neuron() + ".html",
-                render(neuron, NeuronPage.of(record, shape, windowKey), "../../"));
+                render(neuron, NeuronPage.of(record, shape, windowKey), shape.root(1)));
     }
 
     /** {@code <layer>/index.html} */
-    public void layer(SiteFiles files, LayerPage page) {
-        files.write(page.layer() + "/index.html", render(layer, page, "../../"));
+    public void layer(SiteFiles files, LayerPage page, SiteShape shape) {
+        files.write(page.layer() + "/index.html", render(layer, page, shape.root(1)));
     }
 
     /** {@code probes/<name>.html} and the whole ranking beside it, {@code probes/<name>.json}. */
-    public void probe(SiteFiles files, ProbePage page, List<List<Object>> ranking) {
-        files.write(ProbePage.file(page.name()), render(probe, page, "../../"));
+    public void probe(SiteFiles files, ProbePage page, List<List<Object>> ranking, SiteShape shape) {
+        files.write(ProbePage.file(page.name()), render(probe, page, shape.root(1)));
         files.write("probes/" + page.json(), Json.bytes(java.util.Map.of("probe", page.name(), "pattern", page.pattern(),
                 "columns", List.of("layer", "neuron", "auroc", "f1", "precision", "recall", "threshold", "meanOn",
                         "meanOff"), "neurons", ranking)));
     }
 
-    /** {@code index.html} of the model */
-    public void model(SiteFiles files, ModelPage page) {
-        files.write("index.html", render(model, page, "../"));
+    /** {@code index.html} of the model (or of an SAE section) */
+    public void model(SiteFiles files, ModelPage page, SiteShape shape) {
+        files.write("index.html", render(model, page, shape.root(0)));
     }
 
     /** {@code index.html}, {@code search.html}, the assets and the site's README. */
@@ -85,7 +85,8 @@ public final class SiteRenderer {
                 "name", m.name(), "layers", m.layers(), "neurons", m.neuronsPerLayer())).toList();
         try {
             files.write("assets/models.js", ("window.NEURODEX_MODELS = " + Json.MAPPER.writeValueAsString(models)
-                    + ";\n").getBytes(StandardCharsets.UTF_8));
+                    + ";\nwindow.NEURODEX_SEARCH = " + Json.MAPPER.writeValueAsString(page.searched()) + ";\n")
+                    .getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -50,7 +50,8 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
      * depend on how work is split; the corpus is named by path, size and modification time of each file.
      */
     public record Identity(String model, String modelSha256, int context, int topK, int keep, int batchSize,
-                           long maxTokens, int threads, List<String> probes, List<String> corpus) {
+                           long maxTokens, int threads, List<String> probes, List<String> units,
+                           List<String> corpus) {
 
         /** What differs between this identity and {@code other}, for the error message; null if nothing. */
         public String difference(Identity other) {
@@ -64,6 +65,7 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
             differ(d, "--max-tokens", maxTokens, other.maxTokens);
             differ(d, "--threads", threads, other.threads);
             differ(d, "--probe", probes, other.probes);
+            differ(d, "--hook and --sae (hooks, SAE weights)", units, other.units);
             differ(d, "corpus files (path, size, modification time)", corpus, other.corpus);
             return d.isEmpty() ? null : String.join("; ", d);
         }

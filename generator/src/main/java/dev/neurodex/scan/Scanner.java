@@ -67,8 +67,8 @@ public final class Scanner {
         reader.start();
 
         ModelAggregate aggregate = from == null
-                ? new ModelAggregate(model.info().layers(), model.info().dMlp(), config.topK(), config.keep(),
-                        config.probes().size()) : from.aggregate();
+                ? ModelAggregate.of(model.units(), config.topK(), config.keep(), config.probes().size())
+                : from.aggregate();
         List<Window> pool = from == null ? new ArrayList<>() : new ArrayList<>(from.pending());
         int poolSize = config.batchSize() * POOL_BATCHES;
         long windows = from == null ? 0 : from.windows();

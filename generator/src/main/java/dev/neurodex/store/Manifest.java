@@ -9,15 +9,32 @@ import java.util.List;
  * @param format the layout of the model's folder and records ({@link NeuronRecord#FORMAT})
  */
 public record Manifest(int format, Model model, int layers, int neuronsPerLayer, Tokenizer tokenizer, Corpus corpus,
-                       int k, int context, String neurodexVersion, String buildTime, Build build, List<SiteFile> files) {
+                       int k, int context, String neurodexVersion, String buildTime, Build build, List<Sae> saes,
+                       List<SiteFile> files) {
 
     /** A file of the model's folder, path relative to it. */
     public record SiteFile(String path, long bytes, String sha256) {}
 
     public Manifest withFiles(List<SiteFile> list) {
         return new Manifest(format, model, layers, neuronsPerLayer, tokenizer, corpus, k, context, neurodexVersion, buildTime,
-                build, list);
+                build, saes, list);
     }
+
+    public Manifest withSaes(List<Sae> list) {
+        return new Manifest(format, model, layers, neuronsPerLayer, tokenizer, corpus, k, context, neurodexVersion, buildTime,
+                build, list, files);
+    }
+
+    /**
+     * An SAE section of the model, {@code <model>/<name>/}: where its latents were read and how they were encoded.
+     *
+     * @param centered whether each hook vector's mean over d_model was subtracted first (TransformerLens's
+     *                 center_writing_weights, as the SAE's model_from_pretrained_kwargs ask, in a LayerNorm decoder)
+     * @param dead     latents never above 0 over the corpus: they have no page
+     */
+    public record Sae(String name, String source, String sha256, String hook, int dIn, int dSae, String activation, int k,
+                      String normalization, boolean applyBDecToInput, boolean centered,
+                      java.util.Map<String, String> modelFromPretrainedKwargs, int alive, int dead) {}
 
     /** @param hook the hook of every layer, with {@code {L}} for the layer number */
     public record Model(String name, String architecture, boolean causal, long parameters, String source,

@@ -44,9 +44,11 @@ public record NeuronRecord(int format, String model, int layer, int neuron, Stri
 
     /**
      * The version of this layout; 1 was whole windows with token strings and float values, 2 had no count of
-     * non-finite activations ({@code stats.nonFinite}), no neighbours and tokens as the tokenizer decodes them alone.
+     * non-finite activations ({@code stats.nonFinite}), no neighbours and tokens as the tokenizer decodes them alone;
+     * 3 had only mlp.hook_post neurons (4: {@code hook} may name any hook point, and SAE sections hold latent records
+     * at {@code <model>/<sae>/<layer>/<latent>.json} whose {@code model} is "model/sae").
      */
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
 
     /** Values are stored as round(value / valueScale × QUANTA). */
     public static final int QUANTA = 1000;

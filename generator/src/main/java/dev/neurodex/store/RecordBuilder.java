@@ -7,7 +7,6 @@ import dev.neurodex.aggregate.NeuronStats;
 import dev.neurodex.aggregate.ScoreInterval;
 import dev.neurodex.aggregate.TopEntry;
 import dev.neurodex.model.DirectLogits;
-import dev.neurodex.model.HookName;
 import dev.neurodex.tokenize.WindowRef;
 import dev.neurodex.tokenize.WindowText;
 import dev.neurodex.tokenize.WindowTexts;
@@ -39,6 +38,7 @@ public final class RecordBuilder {
     private final IntFunction<String> token;
     private final NeuronNeighbours neighbours;
     private final List<String> probes;
+    private final String hook;
 
     /**
      * @param texts      the text of every window the aggregate keeps
@@ -48,6 +48,13 @@ public final class RecordBuilder {
      */
     public RecordBuilder(String model, WindowTexts texts, IntFunction<String> token, NeuronNeighbours neighbours,
                          List<String> probes) {
+        this(model, "blocks.{L}.mlp.hook_post", texts, token, neighbours, probes);
+    }
+
+    /** @param hook the units' hook, {@code {L}} standing for the layer */
+    public RecordBuilder(String model, String hook, WindowTexts texts, IntFunction<String> token,
+                         NeuronNeighbours neighbours, List<String> probes) {
+        this.hook = hook;
         this.model = model;
         this.texts = texts;
         this.token = token;
@@ -66,7 +73,7 @@ public final class RecordBuilder {
                 .map(e -> example(e, scale, SAMPLE_BEFORE, SAMPLE_AFTER)).toList();
         List<NeuronRecord.TokenCount> tokens = maxTokens(top);
         double concentration = top.isEmpty() ? 0 : (double) tokens.get(0).count() / top.size();
-        return new NeuronRecord(NeuronRecord.FORMAT, model, layer.layer(), neuron, HookName.mlpPost(layer.layer()),
+        return new NeuronRecord(NeuronRecord.FORMAT, model, layer.layer(), neuron, hook.replace("{L}", Integer.toString(layer.layer())),
                 NeuronRecord.Stats.of(stats), scale, top, histogram(layer.histogram(neuron)),
                 intervals(layer.intervals(neuron), inTop, scale), bottom, tokens, concentration,
                 logits == null ? null : new NeuronRecord.Logits(

@@ -19,9 +19,10 @@ import org.apache.commons.codec.digest.DigestUtils;
 public final class SiteFiles {
     private final Path root;
     private final boolean replacing;
-    private final ConcurrentLinkedQueue<Manifest.SiteFile> written = new ConcurrentLinkedQueue<>();
+    private final String prefix; // of paths in the list: a subfolder's files are listed from the outer root
+    private final ConcurrentLinkedQueue<Manifest.SiteFile> written;
     /** Folders known to exist: createDirectories throws and catches an exception for one that does. */
-    private final Set<Path> folders = ConcurrentHashMap.newKeySet();
+    private final Set<Path> folders;
 
     /** Files of a folder being built (in staging: nothing reads them until the folder is swapped in). */
     public SiteFiles(Path root) {
@@ -29,8 +30,21 @@ public final class SiteFiles {
     }
 
     private SiteFiles(Path root, boolean replacing) {
+        this(root, replacing, "", new ConcurrentLinkedQueue<>(), ConcurrentHashMap.newKeySet());
+    }
+
+    private SiteFiles(Path root, boolean replacing, String prefix, ConcurrentLinkedQueue<Manifest.SiteFile> written,
+                      Set<Path> folders) {
         this.root = root;
         this.replacing = replacing;
+        this.prefix = prefix;
+        this.written = written;
+        this.folders = folders;
+    }
+
+    /** The files of subfolder {@code folder}, listed with this folder's (an SAE section's in its model's manifest). */
+    public SiteFiles within(String folder) {
+        return new SiteFiles(root.resolve(folder), replacing, prefix + folder + "/", written, folders);
     }
 
     /** Files of a live site: each is written beside its target and renamed over it, never seen half-written. */
@@ -60,7 +74,7 @@ public final class SiteFiles {
                 throw new UncheckedIOException("cannot write " + file, e);
             }
         }
-        written.add(new Manifest.SiteFile(path, bytes.length, DigestUtils.sha256Hex(bytes)));
+        written.add(new Manifest.SiteFile(prefix + path, bytes.length, DigestUtils.sha256Hex(bytes)));
     }
 
     /** Every file written so far, sorted by path. */

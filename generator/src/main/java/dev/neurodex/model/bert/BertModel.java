@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.HookBuffer;
+import dev.neurodex.model.HookPlan;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.HookSink;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
@@ -49,15 +52,31 @@ public final class BertModel implements HookedModel, MlpDirections {
 
     @Override
     public void run(List<int[]> windows, Consumer<Activations> hook) {
-        forward(windows, hook, false);
+        forward(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()),
+                hooks.copying(frame.prefix().length, hook), false);
+    }
+
+    @Override
+    public java.util.Set<HookPoint> hookPoints() {
+        return java.util.EnumSet.allOf(HookPoint.class);
+    }
+
+    /**
+     * TransformerLens's BertBlock: resid_mid and resid_post are the sums before each post-LayerNorm, and the next
+     * block's resid_pre is the normalised stream (Hugging Face's hidden state).
+     */
+    @Override
+    public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
+        forward(windows, plan, sink, false);
     }
 
     /** Runs the whole encoder and returns the final hidden state [batch, seq, hidden], for checking against a reference. */
     public float[] finalHidden(List<int[]> windows, Consumer<Activations> hook) {
-        return forward(windows, hook, true);
+        return forward(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()),
+                hooks.copying(frame.prefix().length, hook), true);
     }
 
-    private float[] forward(List<int[]> windows, Consumer<Activations> hook, boolean keepHidden) {
+    private float[] forward(List<int[]> windows, HookPlan plan, HookSink sink, boolean keepHidden) {
         int batch = windows.size();
         int seq = frame.checkedBatchLength(windows, config.maxPositions());
         int[] real = new int[batch];
@@ -73,15 +92,25 @@ public final class BertModel implements HookedModel, MlpDirections {
             boolean padded = java.util.Arrays.stream(real).anyMatch(r -> r < seq);
             // Most batches of a scan are full windows: no mask, one pass over the [batch, heads, seq, seq] scores less.
             NDArray bias = padded ? m.create(keyBias, new Shape(batch, 1, 1, seq)) : null;
-            NDArray last = Scoped.blocks(embed(tokens, seq), config.layers(), (l, x) -> {
+            int layers = keepHidden ? config.layers() : plan.lastLayer() + 1;
+            NDArray last = Scoped.blocks(embed(tokens, seq), layers, (l, x) -> {
                 BertWeights.Layer layer = w.layers().get(l);
-                NDArray h = layer.attentionNorm().apply(attention(x, layer, bias, batch, seq).addi(x));
+                plan.offer(sink, HookPoint.RESID_PRE, l, x);
+                NDArray attn = attention(x, layer, bias, batch, seq);
+                plan.offer(sink, HookPoint.ATTN_OUT, l, attn);
+                NDArray mid = attn.addi(x);
+                plan.offer(sink, HookPoint.RESID_MID, l, mid);
+                NDArray h = layer.attentionNorm().apply(mid);
                 NDArray post = Gelu.EXACT.apply(layer.intermediate().apply(h)); // [batch, seq, d_mlp]
-                hook.accept(hooks.take(post, l, batch, seq, frame.prefix().length, config.intermediate()));
-                if (l == config.layers() - 1 && !keepHidden) {
-                    return null; // nothing reads the last block's output: its projection would be ~5% of the work
+                plan.offer(sink, HookPoint.MLP_POST, l, post);
+                if (!keepHidden && !plan.needsAfter(HookPoint.MLP_POST, l)) {
+                    return null; // nothing reads the rest: the last block's projection would be ~5% of the work
                 }
-                return layer.outputNorm().apply(layer.output().apply(post).addi(h));
+                NDArray out = layer.output().apply(post);
+                plan.offer(sink, HookPoint.MLP_OUT, l, out);
+                NDArray resid = out.addi(h);
+                plan.offer(sink, HookPoint.RESID_POST, l, resid);
+                return keepHidden || plan.needsAfter(HookPoint.RESID_POST, l) ? layer.outputNorm().apply(resid) : null;
             });
             return keepHidden ? last.toFloatArray() : null;
         }

@@ -9,6 +9,9 @@ import ai.djl.ndarray.types.SparseFormat;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
+import dev.neurodex.model.HookPlan;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.HookSink;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
@@ -50,6 +53,16 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
 
     @Override
     public void run(List<int[]> windows, Consumer<Activations> hook) {
+        run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
+    }
+
+    @Override
+    public java.util.Set<HookPoint> hookPoints() {
+        return java.util.EnumSet.allOf(HookPoint.class);
+    }
+
+    @Override
+    public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
         WindowFrame frame = frame();
         int batch = windows.size();
         int seq = frame.checkedBatchLength(windows, config.positions());
@@ -60,13 +73,24 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
             CausalAttention attention = new CausalAttention(m, seq);
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, w.tokenEmbedding(), SparseFormat.DENSE)
                     .singletonOrThrow().add(w.positionEmbedding().get("0:" + seq)); // [batch, seq, embed]
-            Scoped.blocks(x, config.layers(), (l, in) -> {
+            Scoped.blocks(x, plan.lastLayer() + 1, (l, in) -> {
                 Gpt2Weights.Block block = w.blocks().get(l);
-                NDArray h = in.add(attention(block.ln1().apply(in), block, attention, batch, seq));
+                plan.offer(sink, HookPoint.RESID_PRE, l, in);
+                NDArray attn = attention(block.ln1().apply(in), block, attention, batch, seq);
+                plan.offer(sink, HookPoint.ATTN_OUT, l, attn);
+                NDArray h = attn.addi(in);
+                plan.offer(sink, HookPoint.RESID_MID, l, h);
                 NDArray post = Gelu.TANH.apply(block.fc().apply(block.ln2().apply(h))); // [batch, seq, d_mlp]
-                hook.accept(hooks.take(post, l, batch, seq, 1, config.inner()));
-                // Nothing reads the last block's output: its projection is skipped.
-                return l == config.layers() - 1 ? null : h.addi(block.proj().apply(post));
+                plan.offer(sink, HookPoint.MLP_POST, l, post);
+                // Nothing after the last point asked for is computed (the last block's projection, usually).
+                if (!plan.needsAfter(HookPoint.MLP_POST, l)) {
+                    return null;
+                }
+                NDArray out = block.proj().apply(post);
+                plan.offer(sink, HookPoint.MLP_OUT, l, out);
+                NDArray resid = out.addi(h);
+                plan.offer(sink, HookPoint.RESID_POST, l, resid);
+                return plan.needsAfter(HookPoint.RESID_POST, l) ? resid : null;
             });
         }
     }
@@ -87,6 +111,11 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
      * (W_out ∘ ln_f.weight) · W_U for every neuron of a layer; GPT-2 ties W_U to the token embedding. Done in
      * chunks of neurons so that only chunk × vocab floats are alive at once.
      */
+    @Override
+    public DirectLogits directLogits(NDArray residualDirections, int k) {
+        return DirectLogits.ofResidual(residualDirections, w.finalNorm().weight(), w.tokenEmbedding(), k);
+    }
+
     @Override
     public DirectLogits directLogits(int layer, int k) {
         return DirectLogits.of(w.blocks().get(layer).proj(), w.finalNorm().weight(), w.tokenEmbedding(), k);

@@ -34,6 +34,31 @@ public final class Safetensors {
 
     private Safetensors() {}
 
+    /** Writes F32 tensors (name → shape, name → data, in the maps' order), as safetensors' save_file does. */
+    public static void write(Path file, Map<String, long[]> shapes, Map<String, float[]> data) throws java.io.IOException {
+        Map<String, Object> header = new java.util.LinkedHashMap<>();
+        long offset = 0;
+        for (Map.Entry<String, long[]> t : shapes.entrySet()) {
+            long bytes = 4L * data.get(t.getKey()).length;
+            header.put(t.getKey(), Map.of("dtype", "F32", "shape", t.getValue(), "data_offsets", List.of(offset, offset + bytes)));
+            offset += bytes;
+        }
+        byte[] text = JSON.writeValueAsBytes(header);
+        int padded = (text.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(text);
+        for (int i = text.length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        int at = 8 + padded;
+        for (String name : shapes.keySet()) {
+            out.position(at);
+            out.asFloatBuffer().put(data.get(name));
+            at += 4 * data.get(name).length;
+        }
+        java.nio.file.Files.write(file, out.array());
+    }
+
     public static void read(Path file, StateDict into) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer size = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);

@@ -8,6 +8,9 @@ import ai.djl.ndarray.types.SparseFormat;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
+import dev.neurodex.model.HookPlan;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.HookSink;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
@@ -98,6 +101,17 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
 
     @Override
     public void run(List<int[]> windows, Consumer<Activations> hook) {
+        run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
+    }
+
+    @Override
+    public java.util.Set<HookPoint> hookPoints() {
+        return java.util.EnumSet.allOf(HookPoint.class);
+    }
+
+    /** Gemma 2's attn_out and mlp_out are taken after their extra norms, as TransformerLens's hooks are. */
+    @Override
+    public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
         int batch = windows.size();
         WindowFrame frame = frame();
         int seq = frame.checkedBatchLength(windows, config.positions());
@@ -111,23 +125,30 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
             if (config.gemma()) {
                 x = x.muli((float) Math.sqrt(config.hidden())); // Gemma scales its embeddings by sqrt(hidden_size)
             }
-            Scoped.blocks(x, config.layers(), (l, in) -> {
+            Scoped.blocks(x, plan.lastLayer() + 1, (l, in) -> {
                 Block block = blocks.get(l);
-                boolean last = l == config.layers() - 1;
+                plan.offer(sink, HookPoint.RESID_PRE, l, in);
                 CausalAttention attention = config.window(l) > 0 ? windowed : full;
                 NDArray attn = attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq);
-                NDArray h = in.add(block.attnOutNorm() == null ? attn : block.attnOutNorm().apply(attn));
+                attn = block.attnOutNorm() == null ? attn : block.attnOutNorm().apply(attn);
+                plan.offer(sink, HookPoint.ATTN_OUT, l, attn);
+                NDArray h = attn.addi(in);
+                plan.offer(sink, HookPoint.RESID_MID, l, h);
                 NDArray normed = block.mlpNorm().apply(h);
                 NDArray gate = block.gate().apply(normed);
                 NDArray act = config.gelu() != null ? config.gelu().apply(gate) : gate.getNDArrayInternal().sigmoid().muli(gate);
                 NDArray post = act.muli(block.up().apply(normed));
-                hook.accept(hooks.take(post, l, batch, seq, 1, config.intermediate()));
-                // Nothing reads the last block's output: its down projection is skipped.
-                if (last) {
+                plan.offer(sink, HookPoint.MLP_POST, l, post);
+                // Nothing after the last point asked for is computed (the last block's down projection, usually).
+                if (!plan.needsAfter(HookPoint.MLP_POST, l)) {
                     return null;
                 }
                 NDArray out = block.down().apply(post);
-                return h.addi(block.mlpOutNorm() == null ? out : block.mlpOutNorm().apply(out));
+                out = block.mlpOutNorm() == null ? out : block.mlpOutNorm().apply(out);
+                plan.offer(sink, HookPoint.MLP_OUT, l, out);
+                NDArray resid = out.addi(h);
+                plan.offer(sink, HookPoint.RESID_POST, l, resid);
+                return plan.needsAfter(HookPoint.RESID_POST, l) ? resid : null;
             });
         }
     }
@@ -150,6 +171,11 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
     }
 
     /** (W_down columns ∘ model.norm's weight) · W_U. */
+    @Override
+    public DirectLogits directLogits(NDArray residualDirections, int k) {
+        return DirectLogits.ofResidual(residualDirections, finalNorm.weight(), unembed, k);
+    }
+
     @Override
     public DirectLogits directLogits(int layer, int k) {
         RmsNorm after = blocks.get(layer).mlpOutNorm(); // Gemma 2: the MLP's output passes its own norm first

@@ -9,6 +9,9 @@ import ai.djl.ndarray.types.SparseFormat;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
+import dev.neurodex.model.HookPlan;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.HookSink;
 import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
@@ -74,34 +77,57 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
 
     @Override
     public void run(List<int[]> windows, Consumer<Activations> hook) {
+        run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
+    }
+
+    /** With a parallel residual there is no stream between attention and MLP: no hook_resid_mid. */
+    @Override
+    public java.util.Set<HookPoint> hookPoints() {
+        java.util.Set<HookPoint> points = java.util.EnumSet.allOf(HookPoint.class);
+        if (config.parallelResidual()) {
+            points.remove(HookPoint.RESID_MID);
+        }
+        return points;
+    }
+
+    @Override
+    public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
         int batch = windows.size();
         WindowFrame frame = frame();
         int seq = frame.checkedBatchLength(windows, config.positions());
         long[] ids = frame.ids(windows, seq, new int[batch]);
         Gelu gelu = config.exactGelu() ? Gelu.EXACT : Gelu.TANH;
+        boolean parallel = config.parallelResidual();
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray tokens = m.create(ids, new Shape(batch, seq));
             CausalAttention attention = new CausalAttention(m, seq);
             Rotary rotary = new Rotary(m, seq, Rotary.inverseFrequencies(config.rotaryDims(), config.rotaryBase()));
             NDArray x = tokens.getNDArrayInternal().embedding(tokens, embedIn, SparseFormat.DENSE).singletonOrThrow();
-            Scoped.blocks(x, config.layers(), (l, in) -> {
+            Scoped.blocks(x, plan.lastLayer() + 1, (l, in) -> {
                 Block block = blocks.get(l);
-                boolean last = l == config.layers() - 1;
-                // Nothing reads the last block's output: with a parallel residual its MLP does not see its
-                // attention either, so neither is computed.
-                NDArray attn = last && config.parallelResidual() ? null
-                        : attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq);
-                NDArray mlpIn = config.parallelResidual() ? in : in.add(attn);
+                plan.offer(sink, HookPoint.RESID_PRE, l, in);
+                // With a parallel residual the MLP does not see the attention: when nothing asked for reads it
+                // (the last block, usually), it is not computed.
+                boolean attend = !parallel || plan.wants(HookPoint.ATTN_OUT, l) || plan.needsAfter(HookPoint.MLP_OUT, l);
+                NDArray attn = attend ? attention(block.inputNorm().apply(in), block, attention, rotary, batch, seq) : null;
+                plan.offer(sink, HookPoint.ATTN_OUT, l, attn);
+                NDArray mlpIn = parallel ? in : in.add(attn);
+                if (!parallel) {
+                    plan.offer(sink, HookPoint.RESID_MID, l, mlpIn);
+                }
                 NDArray post = gelu.apply(block.up().apply(block.postNorm().apply(mlpIn))); // [batch, seq, d_mlp]
-                hook.accept(hooks.take(post, l, batch, seq, 1, config.intermediate()));
-                if (last) {
+                plan.offer(sink, HookPoint.MLP_POST, l, post);
+                if (!plan.needsAfter(HookPoint.MLP_POST, l)) {
                     return null;
                 }
-                return (config.parallelResidual() ? in.add(attn) : mlpIn).addi(block.down().apply(post));
+                NDArray out = block.down().apply(post);
+                plan.offer(sink, HookPoint.MLP_OUT, l, out);
+                NDArray resid = out.addi(parallel ? in.add(attn) : mlpIn);
+                plan.offer(sink, HookPoint.RESID_POST, l, resid);
+                return plan.needsAfter(HookPoint.RESID_POST, l) ? resid : null;
             });
         }
     }
-
 
     private NDArray attention(NDArray x, Block block, CausalAttention attention, Rotary rotary, int batch, int seq) {
         int hd = config.headDim();
@@ -115,6 +141,11 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
 
 
     /** (W_out ∘ final_layer_norm.weight) · W_U, with the untied embed_out as W_U. */
+    @Override
+    public DirectLogits directLogits(NDArray residualDirections, int k) {
+        return DirectLogits.ofResidual(residualDirections, finalNorm.weight(), embedOut, k);
+    }
+
     @Override
     public DirectLogits directLogits(int layer, int k) {
         return DirectLogits.of(blocks.get(layer).down(), finalNorm.weight(), embedOut, k);

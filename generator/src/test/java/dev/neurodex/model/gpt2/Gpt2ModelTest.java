@@ -130,6 +130,41 @@ public class Gpt2ModelTest {
         }
     }
 
+    /** Every hook point of every layer, against the reference's residual stream and sublayer outputs. */
+    @Test
+    void everyHookPointMatchesThePlainJavaForward() throws Exception {
+        try (LoadedModel loaded = ModelCatalog.open(dir.resolve("tiny-gpt2").toString(), manager)) {
+            java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
+            for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+                for (int l = 0; l < LAYERS; l++) {
+                    all.add(new dev.neurodex.model.HookPoint.At(point, l));
+                }
+            }
+            Map<String, float[]> seen = new java.util.HashMap<>();
+            loaded.model().run(windows(), new dev.neurodex.model.HookPlan(all),
+                    (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
+            assertEquals(all.size(), seen.size());
+            int seq = (int) Math.ceil((windows().get(0).length + 1) / 32.0) * 32;
+            for (int b = 0; b < windows().size(); b++) {
+                Map<String, float[][]> expected = new Gpt2Reference(weights, "").points(windows().get(b));
+                for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+                    int width = point == dev.neurodex.model.HookPoint.MLP_POST ? INNER : EMBED;
+                    for (int l = 0; l < LAYERS; l++) {
+                        float[] got = seen.get(point.at(l));
+                        double diff = 0;
+                        for (int t = 0; t <= windows().get(b).length; t++) {
+                            for (int i = 0; i < width; i++) {
+                                diff = Math.max(diff, Math.abs(got[(b * seq + t) * width + i]
+                                        - expected.get(point.suffix())[l][t * width + i]));
+                            }
+                        }
+                        assertTrue(diff <= 1e-4, point.at(l) + " window " + b + ": max abs diff " + diff);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void changingALaterTokenLeavesEarlierActivationsBitwiseUnchanged() throws Exception {
         try (LoadedModel loaded = ModelCatalog.open(dir.resolve("tiny-gpt2").toString(), manager)) {

@@ -17,6 +17,15 @@ final class Gpt2Reference {
 
     /** hook_post of every layer for BOS + window: [layer][position * INNER + neuron]. */
     float[][] hooks(int[] window) {
+        return points(window).get("mlp.hook_post");
+    }
+
+    /** Every TransformerLens hook point of every layer, by suffix: [layer][position * width + unit]. */
+    Map<String, float[][]> points(int[] window) {
+        Map<String, float[][]> out = new java.util.HashMap<>();
+        for (String point : new String[] {"hook_resid_pre", "hook_attn_out", "hook_resid_mid", "hook_mlp_out", "hook_resid_post"}) {
+            out.put(point, new float[Gpt2ModelTest.LAYERS][]);
+        }
         int e = Gpt2ModelTest.EMBED;
         int seq = window.length + 1;
         int[] ids = new int[seq];
@@ -29,13 +38,17 @@ final class Gpt2Reference {
             }
         }
         float[][] hooks = new float[Gpt2ModelTest.LAYERS][];
+        out.put("mlp.hook_post", hooks);
         for (int l = 0; l < Gpt2ModelTest.LAYERS; l++) {
             String h = p + "h." + l + ".";
+            out.get("hook_resid_pre")[l] = flat(x);
             double[][] a = norm(x, h + "ln_1");
             double[][] qkv = conv1d(a, h + "attn.c_attn", e, 3 * e);
             double[][] attended = attention(qkv, seq, e);
             double[][] proj = conv1d(attended, h + "attn.c_proj", e, e);
+            out.get("hook_attn_out")[l] = flat(proj);
             add(x, proj);
+            out.get("hook_resid_mid")[l] = flat(x);
             double[][] fc = conv1d(norm(x, h + "ln_2"), h + "mlp.c_fc", e, Gpt2ModelTest.INNER);
             hooks[l] = new float[seq * Gpt2ModelTest.INNER];
             for (int t = 0; t < seq; t++) {
@@ -45,9 +58,22 @@ final class Gpt2Reference {
                     hooks[l][t * Gpt2ModelTest.INNER + n] = (float) fc[t][n];
                 }
             }
-            add(x, conv1d(fc, h + "mlp.c_proj", Gpt2ModelTest.INNER, e));
+            double[][] mlpOut = conv1d(fc, h + "mlp.c_proj", Gpt2ModelTest.INNER, e);
+            out.get("hook_mlp_out")[l] = flat(mlpOut);
+            add(x, mlpOut);
+            out.get("hook_resid_post")[l] = flat(x);
         }
-        return hooks;
+        return out;
+    }
+
+    private static float[] flat(double[][] x) {
+        float[] out = new float[x.length * x[0].length];
+        for (int t = 0; t < x.length; t++) {
+            for (int i = 0; i < x[0].length; i++) {
+                out[t * x[0].length + i] = (float) x[t][i];
+            }
+        }
+        return out;
     }
 
     private double[][] attention(double[][] qkv, int seq, int e) {
