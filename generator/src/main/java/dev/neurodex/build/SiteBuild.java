@@ -99,7 +99,9 @@ public final class SiteBuild {
             boolean layerNormDecoder = loaded.model().info().causal()
                     && loaded.model() instanceof dev.neurodex.model.MlpDirections // GPT-2 and NeoX: LayerNorm; not Llama
                     && !(loaded.model() instanceof dev.neurodex.model.llama.LlamaModel);
-            List<Sae> saes = config.saes().stream().map(d -> Sae.load(d, layerNormDecoder, saeWeights)).toList();
+            List<Sae> saes = config.saes().stream()
+                    .map(d -> Sae.load(d, layerNormDecoder, saeWeights, c -> TappedModel.requireFits(loaded.model(), c, d)))
+                    .toList();
             TappedModel model = new TappedModel(loaded.model(), config.hook(), saes);
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             checkHeap(scanConfig, model.units());

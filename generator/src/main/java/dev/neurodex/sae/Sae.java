@@ -28,7 +28,14 @@ public record Sae(String name, Path dir, SaeConfig config, boolean center, Strin
 
     /** Reads {@code dir} (cfg.json, sae_weights.safetensors) into {@code manager}. */
     public static Sae load(Path dir, boolean layerNormDecoder, NDManager manager) {
+        return load(dir, layerNormDecoder, manager, c -> {});
+    }
+
+    /** The same, after {@code fits} has accepted the configuration (its hook in the model) before any weight is read. */
+    public static Sae load(Path dir, boolean layerNormDecoder, NDManager manager,
+                           java.util.function.Consumer<SaeConfig> fits) {
         SaeConfig c = SaeConfig.read(dir);
+        fits.accept(c);
         Path weights = dir.resolve("sae_weights.safetensors");
         if (!Files.isRegularFile(weights)) {
             throw new SaeException(dir + ": no sae_weights.safetensors");

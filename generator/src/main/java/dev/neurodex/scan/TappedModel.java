@@ -48,19 +48,8 @@ public final class TappedModel implements HookedModel {
         }
         Set<String> names = new HashSet<>();
         for (Sae sae : saes) {
+            requireFits(model, sae.config(), sae.dir());
             HookPoint.At at = sae.config().hook();
-            String where = sae.dir() + "/cfg.json: hook " + at;
-            if (at.layer() >= info.layers()) {
-                throw new SaeException(where + " is not in " + info.slug() + ", which has layers 0 to " + (info.layers() - 1));
-            }
-            if (!model.hookPoints().contains(at.point())) {
-                throw new SaeException(where + ": " + info.architecture() + " models here offer only "
-                        + model.hookPoints().stream().map(HookPoint::suffix).toList());
-            }
-            if (at.point().width(info) != sae.config().dIn()) {
-                throw new SaeException(where + " is " + at.point().width(info) + " wide in " + info.slug()
-                        + ", but the SAE's d_in is " + sae.config().dIn() + " (an SAE of another model?)");
-            }
             if (!names.add(sae.name())) {
                 throw new SaeException(sae.dir() + ": another --sae has the same folder name '" + sae.name() + "'");
             }
@@ -68,6 +57,24 @@ public final class TappedModel implements HookedModel {
             wanted.add(at);
         }
         this.plan = new HookPlan(wanted);
+    }
+
+    /** Refuses an SAE whose hook the model does not have, or has at another width. */
+    public static void requireFits(HookedModel model, dev.neurodex.sae.SaeConfig config, java.nio.file.Path dir) {
+        ModelInfo info = model.info();
+        HookPoint.At at = config.hook();
+        String where = dir + "/cfg.json: hook " + at;
+        if (at.layer() >= info.layers()) {
+            throw new SaeException(where + " is not in " + info.slug() + ", which has layers 0 to " + (info.layers() - 1));
+        }
+        if (!model.hookPoints().contains(at.point())) {
+            throw new SaeException(where + ": " + info.architecture() + " models here offer only "
+                    + model.hookPoints().stream().map(HookPoint::suffix).toList());
+        }
+        if (at.point().width(info) != config.dIn()) {
+            throw new SaeException(where + " is " + at.point().width(info) + " wide in " + info.slug()
+                    + ", but the SAE's d_in is " + config.dIn() + " (an SAE of another model?)");
+        }
     }
 
     /** The groups of units, in the order of {@link Activations#layer}. */

@@ -217,7 +217,7 @@ class BuildEndToEndTest {
     }
 
     private static void checkSchema(JsonNode r, int layer, int n, Map<String, long[]> windowIds) {
-        assertEquals(3, r.get("format").asInt());
+        assertEquals(4, r.get("format").asInt());
         assertEquals("all-minilm-l6-v2", r.get("model").asText());
         assertEquals(layer, r.get("layer").asInt());
         assertEquals(n, r.get("neuron").asInt());

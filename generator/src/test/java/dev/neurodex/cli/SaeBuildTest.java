@@ -1,0 +1,238 @@
+package dev.neurodex.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neurodex.model.OfflineEngine;
+import dev.neurodex.model.TinyCheckpoints;
+import dev.neurodex.model.gpt2.Gpt2ModelTest;
+import dev.neurodex.model.hf.Safetensors;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SAE latents through the whole CLI, on a tiny GPT-2 whose embeddings carry a planted feature: dimension 0 of the
+ * residual stream entering block 0 is 10 on tokens of even id and 0 elsewhere. Latent 0 reads that dimension with
+ * a bias of -5, so it must fire (at exactly 5) on every even token and nowhere else; latents 1 and 2 can never fire.
+ */
+class SaeBuildTest {
+    static final int D = 16; // the tiny GPT-2's d_model
+    static final int LATENTS = 8;
+
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path corpus;
+
+    @BeforeAll
+    static void write() throws Exception {
+        model = dir.resolve("planted");
+        Files.createDirectories(model);
+        Map<String, long[]> shapes = Gpt2ModelTest.shapes("");
+        Map<String, float[]> weights = TinyCheckpoints.random(shapes, 9);
+        float[] wte = weights.get("wte.weight");
+        for (int v = 0; v < wte.length / D; v++) {
+            wte[v * D] = v % 2 == 0 ? 10 : 0;
+        }
+        float[] wpe = weights.get("wpe.weight");
+        for (int p = 0; p < wpe.length / D; p++) {
+            wpe[p * D] = 0;
+        }
+        try (NDManager manager = OfflineEngine.newManager(1)) {
+            TinyCheckpoints.writeWithDjl(model.resolve("model.safetensors"), shapes, weights, manager);
+        }
+        TinyCheckpoints.writeConfig(model, Gpt2ModelTest.config());
+        TinyCheckpoints.writeTokenizer(model);
+        corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test", "The whale surfaced and dove again. ".repeat(6),
+                "Call me Ishmael. Some years ago, never mind how long precisely.", "A short one.");
+    }
+
+    /** An SAE on blocks.0.hook_resid_pre with the planted latent 0 and two that cannot fire. */
+    static Path plantedSae(String name, Map<String, Object> cfgChanges, String dropTensor) throws Exception {
+        Path d = dir.resolve(name);
+        Files.createDirectories(d);
+        float[] wEnc = new float[D * LATENTS];
+        float[] bEnc = new float[LATENTS];
+        wEnc[0] = 1; // latent 0 reads dimension 0
+        bEnc[0] = -5;
+        bEnc[1] = -1; // reads nothing: never above 0
+        wEnc[2] = -1; // reads dimension 0 negated: at most 0
+        bEnc[2] = 0;
+        java.util.Random random = new java.util.Random(1);
+        for (int j = 3; j < LATENTS; j++) {
+            for (int i = 1; i < D; i++) {
+                wEnc[i * LATENTS + j] = (float) random.nextGaussian();
+            }
+        }
+        float[] wDec = new float[LATENTS * D];
+        for (int i = 0; i < wDec.length; i++) {
+            wDec[i] = (float) random.nextGaussian();
+        }
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, float[]> data = new LinkedHashMap<>();
+        shapes.put("W_enc", new long[] {D, LATENTS});
+        data.put("W_enc", wEnc);
+        shapes.put("b_enc", new long[] {LATENTS});
+        data.put("b_enc", bEnc);
+        shapes.put("W_dec", new long[] {LATENTS, D});
+        data.put("W_dec", wDec);
+        shapes.put("b_dec", new long[] {D});
+        data.put("b_dec", new float[D]);
+        if (dropTensor != null) {
+            shapes.remove(dropTensor);
+        }
+        Safetensors.write(d.resolve("sae_weights.safetensors"), shapes, data);
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("architecture", "standard");
+        cfg.put("d_in", D);
+        cfg.put("d_sae", LATENTS);
+        cfg.put("apply_b_dec_to_input", true);
+        cfg.put("normalize_activations", "none");
+        cfg.put("metadata", Map.of("hook_name", "blocks.0.hook_resid_pre", "model_name", "planted"));
+        cfg.putAll(cfgChanges);
+        new ObjectMapper().writeValue(d.resolve("cfg.json").toFile(), cfg);
+        return d;
+    }
+
+    @Test
+    void aPlantedLatentFiresExactlyWhereItWasBuiltToAndDeadLatentsGetNoPage() throws Exception {
+        Path sae = plantedSae("res-planted", Map.of(), null);
+        Path out = dir.resolve("site");
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--corpus", corpus.toString(), "--out",
+                out.toString(), "--quiet", "--top-k", "5", "--sae", sae.toString()));
+        ObjectMapper json = new ObjectMapper();
+        Path section = out.resolve("planted/res-planted");
+        JsonNode record = json.readTree(section.resolve("0/0.json").toFile());
+        assertEquals("planted/res-planted", record.get("model").asText());
+        assertEquals("blocks.0.hook_resid_pre", record.get("hook").asText());
+        assertEquals(5.0, record.at("/stats/max").asDouble(), 1e-4);
+        int even = 0;
+        int checked = 0;
+        for (String part : new String[] {"top", "bottom"}) {
+            for (JsonNode example : record.get(part)) {
+                for (int i = 0; i < example.get("ids").size(); i++) {
+                    boolean planted = example.get("ids").get(i).asInt() % 2 == 0;
+                    double value = example.get("values").get(i).asDouble() / 1000 * record.get("valueScale").asDouble();
+                    assertEquals(planted ? 5.0 : 0.0, value, 0.01, part + " position " + i);
+                    even += planted ? 1 : 0;
+                    checked++;
+                }
+            }
+        }
+        assertTrue(even > 0 && even < checked, even + " of " + checked + " tokens planted: the test can fail");
+        assertTrue(record.at("/stats/density").asDouble() > 0 && record.at("/stats/density").asDouble() < 1);
+        assertEquals(10, record.at("/logits/top").size(), "decoder row through ln_f and W_U");
+
+        assertFalse(Files.exists(section.resolve("0/1.html")) || Files.exists(section.resolve("0/2.json")), "dead: no page");
+        String layer = Files.readString(section.resolve("0/index.html"));
+        assertTrue(layer.contains("<span id=\"dead\">1–2</span>"), "dead latents listed");
+        String page = Files.readString(section.resolve("0/0.html"));
+        assertTrue(page.contains("latent 0") && page.contains("href=\"../../../assets/neurodex.css\""), "one level deeper");
+        assertTrue(page.contains("data-section=\"res-planted\"") && !page.contains("class=\"try\""));
+        assertTrue(page.contains("href=\"3.html\""), "next latent with a page skips the dead");
+        JsonNode manifest = json.readTree(out.resolve("planted/manifest.json").toFile());
+        assertEquals(4, manifest.get("format").asInt());
+        JsonNode entry = manifest.get("saes").get(0);
+        assertEquals("res-planted", entry.get("name").asText());
+        assertEquals(2, entry.get("dead").asInt());
+        assertTrue(manifest.toString().contains("\"res-planted/0/0.html\""), "section files listed with the model's");
+        assertTrue(Files.readString(out.resolve("planted/index.html")).contains("href=\"res-planted/index.html\""));
+        assertTrue(Files.readString(section.resolve("index.html")).contains("SAE on blocks.0.hook_resid_pre"));
+        assertTrue(Files.readString(out.resolve("assets/models.js")).contains("\"planted/res-planted\""), "searched");
+        try (var shards = Files.list(out.resolve("search/planted/res-planted"))) {
+            assertTrue(shards.findAny().isPresent());
+        }
+        assertTrue(Files.isDirectory(section.resolve("windows")), "whole windows of the section's examples");
+    }
+
+    @Test
+    void aResidualHookGivesPagesOfTheStreamsDimensions() throws Exception {
+        Path out = dir.resolve("resid");
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--corpus", corpus.toString(), "--out",
+                out.toString(), "--quiet", "--top-k", "3", "--hook", "hook_resid_pre"));
+        JsonNode record = new ObjectMapper().readTree(out.resolve("planted/0/0.json").toFile());
+        assertEquals("blocks.0.hook_resid_pre", record.get("hook").asText());
+        assertEquals(10.0, record.at("/stats/max").asDouble(), 1e-4, "the planted dimension");
+        assertTrue(Files.exists(out.resolve("planted/1/" + (D - 1) + ".html")));
+        assertFalse(Files.exists(out.resolve("planted/1/" + D + ".html")), "d_model dimensions, not d_mlp neurons");
+        assertTrue(record.get("neighbours").isNull(), "neighbours relate MLP neurons only");
+        String modelPage = Files.readString(out.resolve("planted/index.html"));
+        assertTrue(modelPage.contains("blocks.{L}.hook_resid_pre") && modelPage.contains("residual dimension"));
+    }
+
+    private static String failure(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertTrue(Main.execute(args) != 0, "must fail");
+        } finally {
+            System.setErr(old);
+        }
+        String text = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(1, text.lines().count(), "one line: " + text);
+        return text;
+    }
+
+    @Test
+    void malformedSaeDirectoriesGiveOneClearErrorAndLeaveTheSiteAsItWas() throws Exception {
+        Path out = dir.resolve("kept");
+        Path good = plantedSae("good", Map.of(), null);
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--corpus", corpus.toString(), "--out",
+                out.toString(), "--quiet", "--top-k", "2", "--sae", good.toString()));
+        byte[] before = Files.readAllBytes(out.resolve("planted/manifest.json"));
+        Map<String, String[]> cases = new LinkedHashMap<>();
+        cases.put("missing-tensor", new String[] {"missing tensor W_dec"});
+        cases.put("wrong-shape", new String[] {"tensor W_enc has shape [8, 16], expected [16, 8]"});
+        cases.put("gated", new String[] {"\"architecture\" is \"gated\"", "standard (ReLU), jumprelu and topk"});
+        cases.put("deep-hook", new String[] {"hook blocks.7.hook_resid_pre is not in planted", "layers 0 to 1"});
+        cases.put("odd-hook", new String[] {"hook \"blocks.0.attn.hook_z\" is not one neurodex computes"});
+        cases.put("wide", new String[] {"is 16 wide in planted, but the SAE's d_in is 32"});
+        cases.put("scaled", new String[] {"\"normalize_activations\" is \"expected_average_only_in\"",
+                "fold_activation_norm_scaling_factor"});
+        cases.put("no-cfg", new String[] {"not an SAELens directory (no cfg.json)"});
+        for (Map.Entry<String, String[]> c : cases.entrySet()) {
+            Path sae = switch (c.getKey()) {
+                case "missing-tensor" -> plantedSae(c.getKey(), Map.of(), "W_dec");
+                case "wrong-shape" -> {
+                    Path d = plantedSae(c.getKey(), Map.of(), null);
+                    Map<String, long[]> shapes = new LinkedHashMap<>();
+                    shapes.put("W_enc", new long[] {LATENTS, D});
+                    shapes.put("b_enc", new long[] {LATENTS});
+                    shapes.put("W_dec", new long[] {LATENTS, D});
+                    shapes.put("b_dec", new long[] {D});
+                    Map<String, float[]> data = Map.of("W_enc", new float[D * LATENTS], "b_enc", new float[LATENTS],
+                            "W_dec", new float[D * LATENTS], "b_dec", new float[D]);
+                    Safetensors.write(d.resolve("sae_weights.safetensors"), shapes, data);
+                    yield d;
+                }
+                case "gated" -> plantedSae(c.getKey(), Map.of("architecture", "gated"), null);
+                case "deep-hook" -> plantedSae(c.getKey(), Map.of("metadata", Map.of("hook_name", "blocks.7.hook_resid_pre")), null);
+                case "odd-hook" -> plantedSae(c.getKey(), Map.of("metadata", Map.of("hook_name", "blocks.0.attn.hook_z")), null);
+                case "wide" -> plantedSae(c.getKey(), Map.of("d_in", 32), null);
+                case "scaled" -> plantedSae(c.getKey(), Map.of("normalize_activations", "expected_average_only_in"), null);
+                default -> Files.createDirectories(dir.resolve(c.getKey()));
+            };
+            String error = failure("build", "--model", model.toString(), "--corpus", corpus.toString(), "--out",
+                    out.toString(), "--quiet", "--top-k", "2", "--sae", sae.toString());
+            for (String expected : c.getValue()) {
+                assertTrue(error.contains(expected), c.getKey() + ": " + error);
+            }
+            assertTrue(error.contains(sae.toString()), c.getKey() + " names the directory: " + error);
+            assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("planted/manifest.json"))),
+                    c.getKey() + ": the site is as it was");
+        }
+    }
+}
