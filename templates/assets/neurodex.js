@@ -307,13 +307,15 @@
           }).catch(function () { out.textContent = "the server did not answer"; });
       });
       function strongest(token, top) {
-        at.textContent = "Strongest neurons on " + JSON.stringify(token) + " (activation / the neuron's max): ";
+        var section = header.dataset.section;
+        at.textContent = "Strongest " + (section ? "latents" : "units") + " on " + JSON.stringify(token)
+            + " (activation / its max over the corpus): ";
         var list = document.createElement("ol");
         top.forEach(function (t) {
           var item = document.createElement("li");
           var link = document.createElement("a");
           link.href = "../" + t[0] + "/" + t[1] + ".html";
-          link.textContent = "L" + t[0] + "N" + t[1];
+          link.textContent = section ? section + "/" + t[1] : "L" + t[0] + "N" + t[1];
           item.appendChild(link);
           item.appendChild(document.createTextNode(" " + t[2].toFixed(3) + " (" + Math.round(t[3] * 100) + "%)"));
           list.appendChild(item);

@@ -23,6 +23,7 @@ import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
+import dev.neurodex.scan.TappedModel;
 import dev.neurodex.scan.WindowTextPass;
 import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SearchIndex;
@@ -57,13 +58,17 @@ public final class Benchmark {
         Map<String, Object> r = new LinkedHashMap<>();
         try (NDManager manager = OfflineEngine.newManager(config.threads());
              LoadedModel loaded = ModelCatalog.open(config.model(), manager);
-             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
-            HookedModel model = loaded.model();
+             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()));
+             NDManager saeWeights = manager.newSubManager()) {
+            HookedModel model = TappedModel.open(loaded.model(), config.hook(), config.saes(), saeWeights);
             ModelInfo info = model.info();
             ScanConfig scan = new ScanConfig(config.context(), 20, config.batchSize(), config.scanTokens(), ScanConfig.KEEP)
                     .resolved(info.defaultContext());
             int width = model.frame().contentTokens(scan.context());
             r.put("model", info.slug());
+            r.put("hook", config.hook().pattern());
+            r.put("sae_latents", config.saes().isEmpty() ? null
+                    : ((TappedModel) model).units().stream().filter(u -> u.section() != null).mapToInt(u -> u.width()).sum());
             r.put("context", scan.context());
             r.put("batch_size", scan.batchSize());
             r.put("threads", config.threads());
@@ -273,7 +278,8 @@ public final class Benchmark {
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 ScanMemory.class.getName(), config.model(), config.corpus().get(0).toString(),
                 Long.toString(config.scanTokens()), Integer.toString(repeat), Integer.toString(config.context()),
-                Integer.toString(config.batchSize()), Integer.toString(config.threads())));
+                Integer.toString(config.batchSize()), Integer.toString(config.threads()), config.hook().suffix()));
+        config.saes().forEach(d -> command.add(d.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("OPT_OUT_TRACKING", "true");
         Process process = pb.start();

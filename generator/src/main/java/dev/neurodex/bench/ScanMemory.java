@@ -21,7 +21,7 @@ import java.util.List;
  * A child process of the benchmark: scans the corpus listed {@code repeat} times (a corpus that many times
  * longer) up to {@code repeat × tokens} tokens and prints its peak resident memory (VmHWM), which a process
  * cannot reset, hence one process per measurement.
- * Arguments: model, corpus, tokens, repeat, context, batch size, threads.
+ * Arguments: model, corpus, tokens, repeat, context, batch size, threads, hook point, SAE directories.
  */
 public final class ScanMemory {
     private ScanMemory() {}
@@ -38,10 +38,14 @@ public final class ScanMemory {
         }
         try (NDManager manager = OfflineEngine.newManager(Integer.parseInt(args[6]));
              LoadedModel loaded = ModelCatalog.open(model, manager);
-             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()))) {
+             WindowTokenizer tokenizer = WindowTokenizer.load(new ByteArrayInputStream(loaded.tokenizerJson()));
+             NDManager saeWeights = manager.newSubManager()) {
+            List<Path> saes = java.util.Arrays.stream(args).skip(8).map(Path::of).toList();
+            var tapped = dev.neurodex.scan.TappedModel.open(loaded.model(), dev.neurodex.model.HookPoint.named(args[7]), saes,
+                    saeWeights);
             ScanConfig config = new ScanConfig(Integer.parseInt(args[4]), 20, Integer.parseInt(args[5]), tokens * repeat, ScanConfig.KEEP)
                     .resolved(loaded.model().info().defaultContext());
-            new Scanner(loaded.model(), tokenizer, config)
+            new Scanner(tapped, tokenizer, config)
                     .scan(new CorpusReader(roots, new BadRecords(false, new PrintWriter(System.err, true))), ScanProgress.NONE);
         }
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -96,13 +96,7 @@ public final class SiteBuild {
              WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
                      config.limits().maxDocumentChars());
              NDManager saeWeights = manager.newSubManager()) {
-            boolean layerNormDecoder = loaded.model().info().causal()
-                    && loaded.model() instanceof dev.neurodex.model.MlpDirections // GPT-2 and NeoX: LayerNorm; not Llama
-                    && !(loaded.model() instanceof dev.neurodex.model.llama.LlamaModel);
-            List<Sae> saes = config.saes().stream()
-                    .map(d -> Sae.load(d, layerNormDecoder, saeWeights, c -> TappedModel.requireFits(loaded.model(), c, d)))
-                    .toList();
-            TappedModel model = new TappedModel(loaded.model(), config.hook(), saes);
+            TappedModel model = TappedModel.open(loaded.model(), config.hook(), config.saes(), saeWeights);
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             checkHeap(scanConfig, model.units());
             Scanner scanner = new Scanner(model, tokenizer, scanConfig);

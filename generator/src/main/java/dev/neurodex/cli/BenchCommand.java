@@ -46,6 +46,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Tokens each scan repetition reads; the memory runs read 1x and 4x as many (default: ${DEFAULT-VALUE}).")
     long scanTokens;
 
+    @Option(names = "--hook", defaultValue = "mlp.hook_post", paramLabel = "POINT",
+            description = "Where the model's units are read, as in build (default: ${DEFAULT-VALUE}).")
+    String hook;
+
+    @Option(names = "--sae", paramLabel = "DIR", description = "An SAELens directory scanned along, as in build; repeatable.")
+    List<Path> saes;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE.")
     Path json;
 
@@ -55,7 +62,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reps and --scan-tokens must be positive");
         }
         Path corpusPath = corpus == null ? DefaultCorpus.locate() : corpus;
-        BenchConfig config = new BenchConfig(model, List.of(corpusPath), context, batchSize, threads.get(), reps, scanTokens);
+        dev.neurodex.model.HookPoint point = dev.neurodex.model.HookPoint.named(hook);
+        if (point == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hook must be one of "
+                    + dev.neurodex.model.HookPoint.names() + ", got '" + hook + "'");
+        }
+        BenchConfig config = new BenchConfig(model, List.of(corpusPath), context, batchSize, threads.get(), reps, scanTokens,
+                point, saes == null ? List.of() : saes);
         Map<String, Object> figures = new Benchmark(config, spec.commandLine().getErr()).run();
         var out = spec.commandLine().getOut();
         figures.forEach((key, value) -> out.println(String.format(Locale.ROOT, "%-22s %s", key,

@@ -36,6 +36,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "the site's model whose manifest names the same weights (sha256). The default model is always known.")
     List<String> models;
 
+    @Option(names = "--sae", paramLabel = "DIR",
+            description = "Where the SAEs of the site's SAE sections are (repeatable); each serves the sections whose "
+                    + "manifest entry names the same weights (sha256).")
+    List<java.nio.file.Path> saes;
+
     @CommandLine.Mixin
     EngineThreads threads;
 
@@ -56,7 +61,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "machine can read the site and run texts through its models");
         }
         try (NDManager manager = OfflineEngine.newManager(threads.get());
-             ServedModels served = new ServedModels(site, models == null ? List.of() : models, manager, threads.get(), concurrent);
+             ServedModels served = new ServedModels(site, models == null ? List.of() : models,
+                     saes == null ? List.of() : saes, manager, threads.get(), concurrent);
              SiteServer server = SiteServer.start(site, host, port, served)) {
             spec.commandLine().getOut().println("serving " + site.toAbsolutePath().normalize() + " at http://"
                     + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/ (Ctrl-C stops)");

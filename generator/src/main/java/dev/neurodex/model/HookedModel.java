@@ -30,6 +30,14 @@ public interface HookedModel extends AutoCloseable {
                 .mapToObj(l -> new UnitGroup(l, HookPoint.MLP_POST.at(l), info.dMlp(), null)).toList();
     }
 
+    /**
+     * Whether this is a decoder with pre-LayerNorm blocks (GPT-2, NeoX): the models in which TransformerLens's
+     * center_writing_weights subtracts each residual vector's mean (it skips RMSNorm models).
+     */
+    default boolean layerNormDecoder() {
+        return false;
+    }
+
     /** The hook points this family computes, each of every layer (the default: mlp.hook_post only). */
     default java.util.Set<HookPoint> hookPoints() {
         return java.util.EnumSet.of(HookPoint.MLP_POST);

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /** What a neuron page shows, computed from its record; the template only displays it. */
 public record NeuronPage(String model, int layer, int neuron, String name, String unit, String section,
-                         boolean servable, String hook, int layers,
+                         String hook, int layers,
                          int neuronsPerLayer, String max, String min, String mean, String density, String tokens,
                          String nonFinite, String scale, String scaleValue, String valuesFile, String attentionNote, Nav nav,
                          HistogramView histogram,
@@ -78,7 +78,7 @@ public record NeuronPage(String model, int layer, int neuron, String name, Strin
                 r.neuron() + ".html#embed");
         String name = shape.section() != null ? shape.section() + "/" + r.neuron() : "L" + r.layer() + "N" + r.neuron();
         return new NeuronPage(r.model(), r.layer(), r.neuron(), name, shape.unit(),
-                shape.section() == null ? "" : shape.section(), shape.section() == null && shape.unit().equals("neuron"),
+                shape.section() == null ? "" : shape.section(),
                 r.hook(),
                 shape.layers(), shape.neuronsPerLayer(), Format.value(r.stats().max()), Format.value(r.stats().min()),
                 Format.value(r.stats().mean()), Format.percent(r.stats().density()), Format.count(r.stats().tokens()),

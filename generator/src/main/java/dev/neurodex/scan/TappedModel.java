@@ -32,17 +32,18 @@ public final class TappedModel implements HookedModel {
     private final HookPlan plan;
     private final HookBuffer buffer = new HookBuffer();
 
+    /** @param point where the model's own units are read; null for none (only the SAEs' latents, as serve runs them) */
     public TappedModel(HookedModel model, HookPoint point, List<Sae> saes) {
         this.model = model;
         this.point = point;
         this.saes = List.copyOf(saes);
         ModelInfo info = model.info();
-        if (!model.hookPoints().contains(point)) {
+        if (point != null && !model.hookPoints().contains(point)) {
             throw new IllegalArgumentException("--hook " + point.suffix() + ": " + info.architecture() + " models here offer "
                     + model.hookPoints().stream().map(HookPoint::suffix).toList());
         }
         Set<HookPoint.At> wanted = new HashSet<>();
-        for (int l = 0; l < info.layers(); l++) {
+        for (int l = 0; point != null && l < info.layers(); l++) {
             units.add(new UnitGroup(l, point.at(l), point.width(info), null));
             wanted.add(new HookPoint.At(point, l));
         }
@@ -57,6 +58,17 @@ public final class TappedModel implements HookedModel {
             wanted.add(at);
         }
         this.plan = new HookPlan(wanted);
+    }
+
+    /**
+     * {@code model} with its units at {@code point} and the SAEs of {@code saeDirs}, each checked against the model
+     * before its weights are read into {@code manager}.
+     */
+    public static TappedModel open(HookedModel model, HookPoint point, List<java.nio.file.Path> saeDirs,
+                                   ai.djl.ndarray.NDManager manager) {
+        List<Sae> saes = saeDirs.stream()
+                .map(d -> Sae.load(d, model.layerNormDecoder(), manager, c -> requireFits(model, c, d))).toList();
+        return new TappedModel(model, point, saes);
     }
 
     /** Refuses an SAE whose hook the model does not have, or has at another width. */
@@ -106,9 +118,11 @@ public final class TappedModel implements HookedModel {
         return model.frame();
     }
 
+    /** The model's, plus each SAE's encoder (x · W_enc) at every position. */
     @Override
     public double flopsPerToken(int context, int width) {
-        return model.flopsPerToken(context, width);
+        double encoders = saes.stream().mapToDouble(s -> 2.0 * s.config().dIn() * s.config().dSae()).sum();
+        return model.flopsPerToken(context, width) + encoders * context / width;
     }
 
     @Override
@@ -118,7 +132,7 @@ public final class TappedModel implements HookedModel {
             return;
         }
         int offset = model.frame().prefix().length;
-        int layers = model.info().layers();
+        int own = units.size() - saes.size();
         model.run(windows, plan, (p, layer, tensor) -> {
             if (p == point) {
                 hook.accept(buffer.take(tensor, layer, offset));
@@ -128,7 +142,7 @@ public final class TappedModel implements HookedModel {
                 if (at.point() == p && at.layer() == layer) {
                     try (NDScope scope = new NDScope()) {
                         NDArray latents = saes.get(s).encode(tensor);
-                        hook.accept(buffer.take(latents, layers + s, offset));
+                        hook.accept(buffer.take(latents, own + s, offset));
                     }
                 }
             }

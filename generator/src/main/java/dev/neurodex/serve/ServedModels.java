@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.model.Activations;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.HookedModel;
+import dev.neurodex.sae.Sae;
+import dev.neurodex.scan.TappedModel;
 import dev.neurodex.model.LoadedModel;
 import dev.neurodex.model.ModelCatalog;
 import dev.neurodex.store.Json;
@@ -28,8 +32,22 @@ import java.util.concurrent.TimeUnit;
  * fixed number run at once, the others wait their turn for a while and then get a "busy" answer.
  */
 public final class ServedModels implements AutoCloseable {
-    /** A model of the site, ready: the same forward code as build, and each neuron's max from the site. */
-    record Served(LoadedModel loaded, WindowTokenizer tokenizer, int context, float[][] maxes) {}
+    /**
+     * A model of the site (or an SAE section of one), ready: the same forward code as build, the page layer of each
+     * group of units it hands over, and each unit's max from the site.
+     */
+    record Served(LoadedModel loaded, HookedModel hooked, WindowTokenizer tokenizer, int context, int[] layerOf,
+                  float[][] maxes) {}
+
+    /**
+     * What a page's requests name: a model's own units, or an SAE section ({@code "model/sae"}); its pages lie in
+     * layers {@code firstLayer} to {@code firstLayer + layers - 1}, {@code width} units each.
+     */
+    record Target(String slug, JsonNode manifest, JsonNode sae, int firstLayer, int layers, int width) {
+        boolean has(int layer, int unit) {
+            return layer >= firstLayer && layer < firstLayer + layers && unit >= 0 && unit < width;
+        }
+    }
 
     /** The request's text as the model saw it, this neuron's values, and each token's strongest neurons. */
     record Result(List<String> tokens, int[] ids, float[] values, boolean truncated, List<List<float[]>> top) {}
@@ -46,8 +64,17 @@ public final class ServedModels implements AutoCloseable {
     private final int threads;
     private final Semaphore running;
     private final Map<String, Served> loaded = new HashMap<>();
+    private final Map<String, LoadedModel> models = new HashMap<>(); // by slug: a model and its sections share weights
+    private final List<Path> saeCandidates;
 
     public ServedModels(Path site, List<String> candidates, NDManager manager, int threads, int concurrent) {
+        this(site, candidates, List.of(), manager, threads, concurrent);
+    }
+
+    /** @param saes SAE directories; each serves the sections whose manifest entry names the same weights' sha256 */
+    public ServedModels(Path site, List<String> candidates, List<Path> saes, NDManager manager, int threads,
+                        int concurrent) {
+        this.saeCandidates = List.copyOf(saes);
         this.site = site;
         this.candidates = new ArrayList<>(candidates);
         if (!this.candidates.contains(ModelCatalog.DEFAULT)) {
@@ -67,39 +94,109 @@ public final class ServedModels implements AutoCloseable {
         return Files.isRegularFile(file) ? Json.MAPPER.readTree(file.toFile()) : null;
     }
 
-    /** The model {@code slug} of the site, loading it (and the candidates before it) on first use; null if none fits. */
-    synchronized Served get(String slug) throws IOException {
-        Served s = loaded.get(slug);
-        if (s != null) {
-            return s;
-        }
-        JsonNode manifest = manifest(slug);
+    /** What {@code name} ("model" or "model/sae") is in the site, or null when it is nothing. */
+    Target target(String name) throws IOException {
+        String[] parts = name.split("/", -1);
+        JsonNode manifest = parts.length <= 2 ? manifest(parts[0]) : null;
         if (manifest == null) {
             return null;
         }
-        String sha = manifest.at("/model/sha256").asText();
-        for (String candidate : candidates) {
-            LoadedModel model = ModelCatalog.open(candidate, slug, null, threads, manager);
-            if (!model.model().info().sha256().equals(sha)) {
-                model.close();
-                continue;
+        if (parts.length == 1) {
+            return new Target(parts[0], manifest, null, 0, manifest.path("layers").asInt(),
+                    manifest.path("neuronsPerLayer").asInt());
+        }
+        for (JsonNode sae : manifest.path("saes")) {
+            if (sae.path("name").asText().equals(parts[1])) {
+                HookPoint.At at = HookPoint.At.parse(sae.path("hook").asText());
+                return at == null ? null : new Target(parts[0], manifest, sae, at.layer(), 1, sae.path("dSae").asInt());
             }
-            WindowTokenizer tokenizer = WindowTokenizer.load(model.tokenizerJson(), model.tokenizerName(),
-                    CorpusLimits.DOCUMENT_CHARS);
-            s = new Served(model, tokenizer, manifest.path("context").asInt(model.model().info().defaultContext()),
-                    maxes(slug, model.model().info().layers()));
-            loaded.put(slug, s);
-            return s;
         }
         return null;
     }
 
-    /** Each neuron's max over the corpus, from the site ({@code <layer>/max.json}); NaN where it is missing. */
-    private float[][] maxes(String slug, int layers) throws IOException {
-        float[][] out = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            Path file = site.resolve(slug).resolve(l + "/max.json");
-            out[l] = Files.isRegularFile(file) ? Json.MAPPER.readValue(file.toFile(), float[].class) : new float[0];
+    /**
+     * The model or section {@code name} of the site, loading it (and the candidates before it) on first use; null
+     * if none of the weights the server was given fits.
+     */
+    synchronized Served get(String name) throws IOException {
+        Served s = loaded.get(name);
+        if (s != null) {
+            return s;
+        }
+        Target target = target(name);
+        if (target == null) {
+            return null;
+        }
+        LoadedModel model = model(target.slug(), target.manifest().at("/model/sha256").asText());
+        if (model == null) {
+            return null;
+        }
+        HookedModel hooked;
+        float[][] maxes;
+        int[] layerOf;
+        if (target.sae() == null) {
+            HookPoint point = HookPoint.named(target.manifest().at("/model/hook").asText().replace("blocks.{L}.", ""));
+            hooked = point == null || point == HookPoint.MLP_POST ? model.model()
+                    : new TappedModel(model.model(), point, List.of());
+            layerOf = java.util.stream.IntStream.range(0, target.layers()).toArray();
+            maxes = maxes(site.resolve(target.slug()), layerOf);
+        } else {
+            Path dir = saeDirectory(target.sae().path("sha256").asText());
+            if (dir == null) {
+                return null;
+            }
+            Sae sae = Sae.load(dir, model.model().layerNormDecoder(), manager,
+                    c -> TappedModel.requireFits(model.model(), c, dir));
+            hooked = new TappedModel(model.model(), null, List.of(sae));
+            layerOf = new int[] {target.firstLayer()};
+            maxes = maxes(site.resolve(target.slug()).resolve(target.sae().path("name").asText()), layerOf);
+        }
+        WindowTokenizer tokenizer = WindowTokenizer.load(model.tokenizerJson(), model.tokenizerName(),
+                CorpusLimits.DOCUMENT_CHARS);
+        s = new Served(model, hooked, tokenizer, target.manifest().path("context").asInt(model.model().info().defaultContext()),
+                layerOf, maxes);
+        loaded.put(name, s);
+        return s;
+    }
+
+    /** The weights of model {@code slug} among the candidates, by their sha256; null when none has them. */
+    private LoadedModel model(String slug, String sha) {
+        LoadedModel known = models.get(slug);
+        if (known != null) {
+            return known;
+        }
+        for (String candidate : candidates) {
+            LoadedModel model = ModelCatalog.open(candidate, slug, null, threads, manager);
+            if (model.model().info().sha256().equals(sha)) {
+                models.put(slug, model);
+                return model;
+            }
+            model.close();
+        }
+        return null;
+    }
+
+    /** The SAE directory among those given whose sae_weights.safetensors has {@code sha256}, or null. */
+    private Path saeDirectory(String sha256) throws IOException {
+        for (Path dir : saeCandidates) {
+            Path weights = dir.resolve("sae_weights.safetensors");
+            if (Files.isRegularFile(weights)) {
+                try (var in = Files.newInputStream(weights)) {
+                    if (org.apache.commons.codec.digest.DigestUtils.sha256Hex(in).equals(sha256)) {
+                        return dir;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Each unit's max over the corpus, from {@code <folder>/<layer>/max.json}; empty where it is missing. */
+    private static float[][] maxes(Path folder, int[] layers) throws IOException {
+        float[][] out = new float[layers.length][];
+        for (int g = 0; g < layers.length; g++) {
+            Path file = folder.resolve(layers[g] + "/max.json");
+            out[g] = Files.isRegularFile(file) ? Json.MAPPER.readValue(file.toFile(), float[].class) : new float[0];
         }
         return out;
     }
@@ -127,7 +224,7 @@ public final class ServedModels implements AutoCloseable {
             throw new Busy();
         }
         try {
-            s.loaded().model().run(List.of(ids), acts -> collect(acts, s.maxes(), layer, neuron, n, values, heaps, top));
+            s.hooked().run(List.of(ids), acts -> collect(acts, s, layer, neuron, n, values, heaps, top));
         } finally {
             running.release();
         }
@@ -143,10 +240,10 @@ public final class ServedModels implements AutoCloseable {
         return new Result(tokens, ids, values, windows.size() > 1, best);
     }
 
-    private static void collect(Activations acts, float[][] maxes, int layer, int neuron, int n, float[] values,
+    private static void collect(Activations acts, Served s, int layer, int neuron, int n, float[] values,
                                 List<java.util.PriorityQueue<float[]>> heaps, int top) {
-        int l = acts.layer();
-        float[] max = maxes[l];
+        int l = s.layerOf()[acts.layer()];
+        float[] max = s.maxes()[acts.layer()];
         for (int pos = 0; pos < n; pos++) {
             if (l == layer) {
                 values[pos] = acts.value(0, pos, neuron);
@@ -170,7 +267,7 @@ public final class ServedModels implements AutoCloseable {
     public synchronized void close() {
         for (Served s : loaded.values()) {
             s.tokenizer().close();
-            s.loaded().close();
         }
+        models.values().forEach(LoadedModel::close);
     }
 }

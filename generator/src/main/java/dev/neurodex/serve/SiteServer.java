@@ -140,13 +140,12 @@ public final class SiteServer implements AutoCloseable {
         String slug = request.get("model").asText();
         int layer = request.get("layer").asInt();
         int neuron = request.get("neuron").asInt();
-        JsonNode manifest = models.manifest(slug);
-        if (manifest == null) {
+        ServedModels.Target target = models.target(slug);
+        if (target == null) {
             send(exchange, 404, Map.of("error", "no model '" + slug + "' in this site"));
             return;
         }
-        if (layer < 0 || layer >= manifest.path("layers").asInt() || neuron < 0
-                || neuron >= manifest.path("neuronsPerLayer").asInt()) {
+        if (!target.has(layer, neuron)) {
             send(exchange, 404, Map.of("error", "no neuron " + layer + "/" + neuron + " in " + slug));
             return;
         }
@@ -158,7 +157,8 @@ public final class SiteServer implements AutoCloseable {
             return;
         }
         if (served == null) {
-            send(exchange, 404, Map.of("error", "the server was not given the weights of " + slug + " (serve --model)"));
+            send(exchange, 404, Map.of("error", "the server was not given the weights of " + slug
+                    + (target.sae() == null ? " (serve --model)" : " (serve --model and --sae)")));
             return;
         }
         try {

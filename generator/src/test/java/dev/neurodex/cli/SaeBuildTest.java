@@ -140,7 +140,7 @@ class SaeBuildTest {
         assertTrue(layer.contains("<span id=\"dead\">1–2</span>"), "dead latents listed");
         String page = Files.readString(section.resolve("0/0.html"));
         assertTrue(page.contains("latent 0") && page.contains("href=\"../../../assets/neurodex.css\""), "one level deeper");
-        assertTrue(page.contains("data-section=\"res-planted\"") && !page.contains("class=\"try\""));
+        assertTrue(page.contains("data-section=\"res-planted\"") && page.contains("class=\"try\""), "serve runs latents too");
         assertTrue(page.contains("href=\"3.html\""), "next latent with a page skips the dead");
         JsonNode manifest = json.readTree(out.resolve("planted/manifest.json").toFile());
         assertEquals(4, manifest.get("format").asInt());
@@ -170,6 +170,51 @@ class SaeBuildTest {
         assertTrue(record.get("neighbours").isNull(), "neighbours relate MLP neurons only");
         String modelPage = Files.readString(out.resolve("planted/index.html"));
         assertTrue(modelPage.contains("blocks.{L}.hook_resid_pre") && modelPage.contains("residual dimension"));
+    }
+
+    /** serve runs a section's latents and a residual hook's dimensions as the build did. */
+    @Test
+    void serveRunsTypedTextThroughAnSaeSectionAndAResidualHook() throws Exception {
+        Path sae = plantedSae("served", Map.of(), null);
+        Path out = dir.resolve("served-site");
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--corpus", corpus.toString(), "--out",
+                out.toString(), "--quiet", "--top-k", "2", "--sae", sae.toString()));
+        assertEquals(0, Main.execute("build", "--model", model.toString(), "--name", "resid", "--corpus", corpus.toString(),
+                "--out", out.toString(), "--quiet", "--top-k", "2", "--hook", "hook_resid_pre"));
+        ObjectMapper json = new ObjectMapper();
+        try (NDManager manager = OfflineEngine.newManager(1);
+             dev.neurodex.serve.ServedModels models = new dev.neurodex.serve.ServedModels(out, java.util.List.of(
+                     model.toString()), java.util.List.of(sae), manager, 0, 1);
+             dev.neurodex.serve.SiteServer server = dev.neurodex.serve.SiteServer.start(out, "127.0.0.1", 0, models)) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.BiFunction<String, Integer, JsonNode> ask = (name, layer) -> {
+                try {
+                    String body = json.writeValueAsString(Map.of("model", name, "layer", layer, "neuron", 0,
+                            "text", "Call me Ishmael, the whale said."));
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                    + server.port() + "/api/activations")).header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    return ((com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(r.body())).put("status", r.statusCode());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (String name : new String[] {"planted/served", "resid"}) {
+                JsonNode r = ask.apply(name, 0);
+                assertEquals(200, r.get("status").asInt(), r.toString());
+                double fires = name.equals("resid") ? 10 : 5;
+                int even = 0;
+                for (int i = 0; i < r.get("ids").size(); i++) {
+                    boolean planted = r.get("ids").get(i).asInt() % 2 == 0;
+                    even += planted ? 1 : 0;
+                    assertEquals(planted ? fires : 0, r.get("values").get(i).asDouble(), 1e-4, name + " token " + i);
+                }
+                assertTrue(even > 0 && even < r.get("ids").size(), "the text has planted tokens and others");
+            }
+            assertEquals(404, ask.apply("planted/served", 1).get("status").asInt(), "a section has only its hook's layer");
+            assertEquals(404, ask.apply("planted/nothing", 0).get("status").asInt());
+        }
     }
 
     private static String failure(String... args) {

@@ -57,6 +57,11 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
     }
 
     @Override
+    public boolean layerNormDecoder() {
+        return true;
+    }
+
+    @Override
     public java.util.Set<HookPoint> hookPoints() {
         return java.util.EnumSet.allOf(HookPoint.class);
     }

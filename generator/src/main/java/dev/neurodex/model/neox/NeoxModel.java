@@ -82,6 +82,11 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
 
     /** With a parallel residual there is no stream between attention and MLP: no hook_resid_mid. */
     @Override
+    public boolean layerNormDecoder() {
+        return true;
+    }
+
+    @Override
     public java.util.Set<HookPoint> hookPoints() {
         java.util.Set<HookPoint> points = java.util.EnumSet.allOf(HookPoint.class);
         if (config.parallelResidual()) {
