@@ -38,6 +38,11 @@ class BertModelTest {
         OnnxMl.ModelProto.Builder builder = onnx.toBuilder();
         for (int l = 0; l < 6; l++) {
             builder.getGraphBuilder().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(ortHook(l)));
+            for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+                if (point != dev.neurodex.model.HookPoint.MLP_POST) {
+                    builder.getGraphBuilder().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(ortTensor(point, l)));
+                }
+            }
         }
         env = OrtEnvironment.getEnvironment();
         session = env.createSession(builder.build().toByteArray(), new OrtSession.SessionOptions());
@@ -48,6 +53,66 @@ class BertModelTest {
         session.close();
         loaded.close();
         manager.close();
+    }
+
+    /**
+     * The graph's tensor of a TransformerLens hook point: resid_mid and resid_post are the sums before each
+     * post-LayerNorm (TransformerLens's BertBlock), resid_pre the previous block's normalised output.
+     */
+    private static String ortTensor(dev.neurodex.model.HookPoint point, int l) {
+        String p = "/encoder/layer." + l + "/";
+        return switch (point) {
+            case RESID_PRE -> l == 0 ? "/embeddings/LayerNorm/Add_1_output_0"
+                    : "/encoder/layer." + (l - 1) + "/output/LayerNorm/Add_1_output_0";
+            case ATTN_OUT -> p + "attention/output/dense/Add_output_0";
+            case RESID_MID -> p + "attention/output/Add_output_0";
+            case MLP_POST -> ortHook(l);
+            case MLP_OUT -> p + "output/dense/Add_output_0";
+            case RESID_POST -> p + "output/Add_output_0";
+        };
+    }
+
+    @Test
+    void everyHookPointMatchesOnnxRuntimesTensors() throws Exception {
+        int[] content = new int[40];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = 2000 + 37 * i;
+        }
+        java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
+        for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+            for (int l = 0; l < 6; l++) {
+                all.add(new dev.neurodex.model.HookPoint.At(point, l));
+            }
+        }
+        Map<String, float[]> seen = new java.util.HashMap<>();
+        loaded.model().run(List.of(content), new dev.neurodex.model.HookPlan(all),
+                (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
+        long[] framed = new long[content.length + 2];
+        framed[0] = 101;
+        for (int i = 0; i < content.length; i++) {
+            framed[i + 1] = content[i];
+        }
+        framed[framed.length - 1] = 102;
+        long[] ones = new long[framed.length];
+        java.util.Arrays.fill(ones, 1);
+        Map<String, OnnxTensor> inputs = Map.of(
+                "input_ids", OnnxTensor.createTensor(env, new long[][] {framed}),
+                "attention_mask", OnnxTensor.createTensor(env, new long[][] {ones}),
+                "token_type_ids", OnnxTensor.createTensor(env, new long[][] {new long[framed.length]}));
+        try (OrtSession.Result ort = session.run(inputs)) {
+            for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+                for (int l = 0; l < 6; l++) {
+                    float[] expected = flat(ort, ortTensor(point, l));
+                    float[] got = seen.get(point.at(l));
+                    double diff = 0;
+                    for (int i = 0; i < expected.length; i++) {
+                        diff = Math.max(diff, Math.abs(got[i] - expected[i]));
+                    }
+                    assertTrue(diff <= 1e-3, point.at(l) + ": max abs diff " + diff);
+                }
+            }
+        }
+        inputs.values().forEach(OnnxTensor::close);
     }
 
     private static String ortHook(int layer) {

@@ -217,6 +217,12 @@ class LlamaModelTest {
 
     /** @param window a query's latest positions attended (0: all); {@code weights} with q/k/v biases if any */
     static double[][][] reference(int[] content, double[] freq, int window, Map<String, float[]> weights) {
+        return reference(content, freq, window, weights, new java.util.HashMap<>());
+    }
+
+    /** @param points filled with every hook point by suffix: [layer][position][unit] */
+    static double[][][] reference(int[] content, double[] freq, int window, Map<String, float[]> weights,
+                                  Map<String, double[][][]> points) {
         int[] ids = new int[content.length + 1];
         ids[0] = 101;
         System.arraycopy(content, 0, ids, 1, content.length);
@@ -229,8 +235,16 @@ class LlamaModelTest {
             }
         }
         double[][][] hooks = new double[LAYERS][n][];
+        for (String point : new String[] {"hook_resid_pre", "hook_attn_out", "hook_resid_mid", "hook_mlp_out",
+                "hook_resid_post"}) {
+            points.put(point, new double[LAYERS][n][]);
+        }
+        points.put("mlp.hook_post", hooks);
         for (int l = 0; l < LAYERS; l++) {
             String p = "model.layers." + l + ".";
+            for (int t = 0; t < n; t++) {
+                points.get("hook_resid_pre")[l][t] = x[t].clone();
+            }
             double[][] q = new double[n][];
             double[][] k = new double[n][];
             double[][] v = new double[n][];
@@ -287,6 +301,8 @@ class LlamaModelTest {
                 for (int i = 0; i < HIDDEN; i++) {
                     h[i] = x[t][i] + o[i];
                 }
+                points.get("hook_attn_out")[l][t] = o;
+                points.get("hook_resid_mid")[l][t] = h;
                 double[] b = rms(h, weights.get(p + (gemma2Reference ? "pre_feedforward_layernorm.weight"
                         : "post_attention_layernorm.weight")));
                 double[] gate = matvec(weights.get(p + "mlp.gate_proj.weight"), b, INNER);
@@ -308,6 +324,8 @@ class LlamaModelTest {
                 for (int i = 0; i < HIDDEN; i++) {
                     next[t][i] = h[i] + down[i];
                 }
+                points.get("hook_mlp_out")[l][t] = down;
+                points.get("hook_resid_post")[l][t] = next[t];
             }
             x = next;
         }
@@ -335,6 +353,34 @@ class LlamaModelTest {
                 }
             }
             assertTrue(worst < 2e-4, model + ": largest difference " + worst);
+            // Every hook point of every layer (Gemma 2: attn_out and mlp_out after their own norms).
+            java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
+            for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+                for (int l = 0; l < LAYERS; l++) {
+                    all.add(new dev.neurodex.model.HookPoint.At(point, l));
+                }
+            }
+            Map<String, float[]> seen = new java.util.HashMap<>();
+            loaded.model().run(windows, new dev.neurodex.model.HookPlan(all),
+                    (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
+            int seq = 32;
+            for (int b = 0; b < windows.size(); b++) {
+                Map<String, double[][][]> points = new java.util.HashMap<>();
+                reference(windows.get(b), freq, window, w, points);
+                for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
+                    int width = point == dev.neurodex.model.HookPoint.MLP_POST ? INNER : HIDDEN;
+                    for (int l = 0; l < LAYERS; l++) {
+                        double diff = 0;
+                        for (int t = 0; t <= windows.get(b).length; t++) {
+                            for (int i = 0; i < width; i++) {
+                                diff = Math.max(diff, Math.abs(seen.get(point.at(l))[(b * seq + t) * width + i]
+                                        - points.get(point.suffix())[l][t][i]));
+                            }
+                        }
+                        assertTrue(diff < 5e-4, model + " " + point.at(l) + ": largest difference " + diff);
+                    }
+                }
+            }
             // Causal: a later token changes nothing before it.
             int[] changed = windows.get(0).clone();
             changed[8] = 999;

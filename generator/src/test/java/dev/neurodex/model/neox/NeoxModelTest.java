@@ -139,6 +139,14 @@ class NeoxModelTest {
 
     /** Pythia from its definition, one window, BOS (id 0) first. */
     static float[][] reference(int[] window) {
+        return reference(window, new java.util.HashMap<>());
+    }
+
+    /** @param points filled with every hook point by suffix: [layer][position * width + unit] */
+    static float[][] reference(int[] window, Map<String, float[][]> points) {
+        for (String point : new String[] {"hook_resid_pre", "hook_attn_out", "hook_mlp_out", "hook_resid_post"}) {
+            points.put(point, new float[LAYERS][]);
+        }
         int seq = window.length + 1;
         int hd = HIDDEN / HEADS;
         int rd = (int) (hd * ROTARY_PCT);
@@ -150,8 +158,10 @@ class NeoxModelTest {
             }
         }
         float[][] hooks = new float[LAYERS][seq * INNER];
+        points.put("mlp.hook_post", hooks);
         for (int l = 0; l < LAYERS; l++) {
             String p = "gpt_neox.layers." + l + ".";
+            points.get("hook_resid_pre")[l] = flat(x);
             double[][] qkv = linear(norm(x, p + "input_layernorm"), p + "attention.query_key_value", HIDDEN, 3 * HIDDEN);
             double[][] ctx = new double[seq][HIDDEN];
             for (int h = 0; h < HEADS; h++) {
@@ -198,8 +208,57 @@ class NeoxModelTest {
                     x[t][i] += attention[t][i] + down[t][i]; // parallel residual
                 }
             }
+            points.get("hook_attn_out")[l] = flat(attention);
+            points.get("hook_mlp_out")[l] = flat(down);
+            points.get("hook_resid_post")[l] = flat(x);
         }
         return hooks;
+    }
+
+    private static float[] flat(double[][] x) {
+        float[] out = new float[x.length * x[0].length];
+        for (int t = 0; t < x.length; t++) {
+            for (int i = 0; i < x[0].length; i++) {
+                out[t * x[0].length + i] = (float) x[t][i];
+            }
+        }
+        return out;
+    }
+
+    /** Every hook point of every layer; with a parallel residual there is no hook_resid_mid to offer. */
+    @Test
+    void everyHookPointMatchesThePlainJavaForward() throws Exception {
+        List<int[]> windows = List.of(new int[] {2000, 2001, 2002, 2003, 2004, 7000, 12, 13, 14}, new int[] {5, 6});
+        try (LoadedModel loaded = ModelCatalog.open(dir.resolve("pythia-tiny").toString(), manager)) {
+            java.util.Set<dev.neurodex.model.HookPoint> offered = loaded.model().hookPoints();
+            assertTrue(!offered.contains(dev.neurodex.model.HookPoint.RESID_MID) && offered.size() == 5, offered.toString());
+            java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
+            for (dev.neurodex.model.HookPoint point : offered) {
+                for (int l = 0; l < LAYERS; l++) {
+                    all.add(new dev.neurodex.model.HookPoint.At(point, l));
+                }
+            }
+            Map<String, float[]> seen = new java.util.HashMap<>();
+            loaded.model().run(windows, new dev.neurodex.model.HookPlan(all),
+                    (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
+            for (int b = 0; b < windows.size(); b++) {
+                Map<String, float[][]> expected = new java.util.HashMap<>();
+                reference(windows.get(b), expected);
+                for (dev.neurodex.model.HookPoint point : offered) {
+                    int width = point == dev.neurodex.model.HookPoint.MLP_POST ? INNER : HIDDEN;
+                    for (int l = 0; l < LAYERS; l++) {
+                        double diff = 0;
+                        for (int t = 0; t <= windows.get(b).length; t++) {
+                            for (int i = 0; i < width; i++) {
+                                diff = Math.max(diff, Math.abs(seen.get(point.at(l))[(b * 32 + t) * width + i]
+                                        - expected.get(point.suffix())[l][t * width + i]));
+                            }
+                        }
+                        assertTrue(diff <= 1e-4, point.at(l) + " window " + b + ": max abs diff " + diff);
+                    }
+                }
+            }
+        }
     }
 
     private static double[] slice(double[] v, int from, int n) {
