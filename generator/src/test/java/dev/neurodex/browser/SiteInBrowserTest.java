@@ -64,8 +64,10 @@ class SiteInBrowserTest {
     static void buildAndStart() throws IOException {
         Path corpus = TestCorpus.write(dir.resolve("hostile.jsonl"), "<i>src</i>", TEXTS);
         site = dir.resolve("site");
+        Path sae = dir.resolve("res-sae");
+        dev.neurodex.sae.RandomSae.write(sae, "blocks.2.hook_resid_post", 384, 256, "topk", 8, 3);
         assertEquals(0, Main.execute("build", "--corpus", corpus.toString(), "--out", site.toString(), "--quiet",
-                "--top-k", "5", "--context", "64"));
+                "--top-k", "5", "--context", "64", "--sae", sae.toString()));
         Files.createDirectories(shots);
 
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -212,6 +214,43 @@ class SiteInBrowserTest {
         waitFor(() -> driver.findElements(By.cssSelector("#ex-1 .text span[data-p]")).size() == near);
     }
 
+    /** An SAE section: pages one folder deeper, dead latents skipped by every link, whole windows from its own store. */
+    @Test
+    void saeLatentPagesNavigateSkippingDeadLatentsAndLoadWholeWindows() throws IOException {
+        open("all-minilm-l6-v2/index.html");
+        driver.findElement(By.cssSelector("table.saes a")).click();
+        waitFor(() -> page().equals("all-minilm-l6-v2/res-sae/index.html"));
+        driver.findElement(By.cssSelector("table.layers a")).click();
+        waitFor(() -> page().equals("all-minilm-l6-v2/res-sae/2/index.html"));
+        List<WebElement> rows = driver.findElements(By.cssSelector("table.neurons tbody a"));
+        assertFalse(rows.isEmpty());
+        rows.get(0).click();
+        waitFor(() -> page().matches("all-minilm-l6-v2/res-sae/2/\\d+\\.html"));
+        assertTrue(driver.findElement(By.tagName("h1")).getText().contains("latent"));
+        for (int step = 0; step < 5; step++) {
+            String before = page();
+            driver.findElement(By.tagName("body")).sendKeys(step % 2 == 0 ? "j" : "r");
+            waitFor(() -> !page().equals(before));
+            int latent = Integer.parseInt(page().replaceAll(".*/(\\d+)\\.html", "$1"));
+            assertTrue(Files.exists(site.resolve("all-minilm-l6-v2/res-sae/2/" + latent + ".json")), page() + " exists");
+            assertEquals(1, driver.findElements(By.cssSelector("header.neuron")).size(), page());
+        }
+        int latent = -1;
+        for (int n = 0; n < 256 && latent < 0; n++) {
+            Path record = site.resolve("all-minilm-l6-v2/res-sae/2/" + n + ".json");
+            if (Files.exists(record) && JSON.readTree(record.toFile()).at("/top/0/start").asInt() > 0) {
+                latent = n;
+            }
+        }
+        assertTrue(latent >= 0, "a latent whose first example shows part of its window");
+        open("all-minilm-l6-v2/res-sae/2/" + latent + ".html");
+        JsonNode top = JSON.readTree(site.resolve("all-minilm-l6-v2/res-sae/2/" + latent + ".json").toFile()).at("/top/0");
+        int near = top.get("start").asInt() + top.get("ids").size(); // the window holds at least this many tokens
+        driver.findElement(By.cssSelector("#ex-1 button.whole")).click();
+        waitFor(() -> "1".equals(driver.findElement(By.id("ex-1")).getAttribute("data-whole")));
+        assertTrue(driver.findElements(By.cssSelector("#ex-1 .text span[data-p]")).size() >= near, "the whole window");
+    }
+
     @Test
     void keyboardShortcutsAndRandomNavigate() {
         open("all-minilm-l6-v2/2/100.html");
@@ -307,7 +346,7 @@ class SiteInBrowserTest {
         String ms = driver.findElement(By.id("status")).getAttribute("data-ms");
         System.out.println("search took " + ms + " ms in the browser");
         String href = results.get(0).getAttribute("href");
-        assertTrue(href.matches(".*/all-minilm-l6-v2/\\d/\\d+\\.html#ex-\\d+"), href);
+        assertTrue(href.matches(".*/all-minilm-l6-v2/(res-sae/)?\\d/\\d+\\.html#ex-\\d+"), href);
         results.get(0).click();
         waitFor(() -> page().contains("#ex-"));
         String anchor = page().substring(page().indexOf('#') + 1);
