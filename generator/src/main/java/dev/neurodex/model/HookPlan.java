@@ -36,6 +36,18 @@ public record HookPlan(Set<HookPoint.At> points) {
         }
     }
 
+    /**
+     * The end of every block: hands over mlp_out and resid_post = {@code residual} + mlp_out (in mlp_out's memory);
+     * returns the stream for the next block, or null when nothing after this block is asked for.
+     */
+    public ai.djl.ndarray.NDArray afterMlp(HookSink sink, int layer, ai.djl.ndarray.NDArray mlpOut,
+                                           ai.djl.ndarray.NDArray residual) {
+        offer(sink, HookPoint.MLP_OUT, layer, mlpOut);
+        ai.djl.ndarray.NDArray resid = mlpOut.addi(residual);
+        offer(sink, HookPoint.RESID_POST, layer, resid);
+        return needsAfter(HookPoint.RESID_POST, layer) ? resid : null;
+    }
+
     /** The deepest layer asked for. */
     public int lastLayer() {
         return points.stream().mapToInt(HookPoint.At::layer).max().orElse(-1);

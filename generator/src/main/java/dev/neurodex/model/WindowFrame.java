@@ -48,6 +48,15 @@ public record WindowFrame(int[] prefix, int[] suffix, int padId) {
     }
 
     /**
+     * A batch's framed token ids in the engine, [windows, seq] ({@link #checkedBatchLength} long), in {@code manager}:
+     * where a causal family's forward pass starts.
+     */
+    public ai.djl.ndarray.NDArray tokens(List<int[]> windows, int positions, ai.djl.ndarray.NDManager manager) {
+        int seq = checkedBatchLength(windows, positions);
+        return manager.create(ids(windows, seq, new int[windows.size()]), new ai.djl.ndarray.types.Shape(windows.size(), seq));
+    }
+
+    /**
      * Framed token ids of a batch, row-major [windows, seq], padded on the right with {@code padId}.
      *
      * @param realLength set to each window's framed length (where its padding starts)

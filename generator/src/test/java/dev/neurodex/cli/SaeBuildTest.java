@@ -80,20 +80,7 @@ class SaeBuildTest {
         for (int i = 0; i < wDec.length; i++) {
             wDec[i] = (float) random.nextGaussian();
         }
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> data = new LinkedHashMap<>();
-        shapes.put("W_enc", new long[] {D, LATENTS});
-        data.put("W_enc", wEnc);
-        shapes.put("b_enc", new long[] {LATENTS});
-        data.put("b_enc", bEnc);
-        shapes.put("W_dec", new long[] {LATENTS, D});
-        data.put("W_dec", wDec);
-        shapes.put("b_dec", new long[] {D});
-        data.put("b_dec", new float[D]);
-        if (dropTensor != null) {
-            shapes.remove(dropTensor);
-        }
-        Safetensors.write(d.resolve("sae_weights.safetensors"), shapes, data);
+        weights(d, new long[] {D, LATENTS}, wEnc, bEnc, wDec, dropTensor);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("architecture", "standard");
         cfg.put("d_in", D);
@@ -104,6 +91,25 @@ class SaeBuildTest {
         cfg.putAll(cfgChanges);
         new ObjectMapper().writeValue(d.resolve("cfg.json").toFile(), cfg);
         return d;
+    }
+
+    /** sae_weights.safetensors with W_enc of {@code encoderShape}, b_dec 0, and without {@code drop} (null: all). */
+    static void weights(Path d, long[] encoderShape, float[] wEnc, float[] bEnc, float[] wDec, String drop)
+            throws java.io.IOException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, float[]> data = new LinkedHashMap<>();
+        shapes.put("W_enc", encoderShape);
+        data.put("W_enc", wEnc);
+        shapes.put("b_enc", new long[] {LATENTS});
+        data.put("b_enc", bEnc);
+        shapes.put("W_dec", new long[] {LATENTS, D});
+        data.put("W_dec", wDec);
+        shapes.put("b_dec", new long[] {D});
+        data.put("b_dec", new float[D]);
+        if (drop != null) {
+            shapes.remove(drop);
+        }
+        Safetensors.write(d.resolve("sae_weights.safetensors"), shapes, data);
     }
 
     @Test
@@ -253,14 +259,8 @@ class SaeBuildTest {
                 case "missing-tensor" -> plantedSae(c.getKey(), Map.of(), "W_dec");
                 case "wrong-shape" -> {
                     Path d = plantedSae(c.getKey(), Map.of(), null);
-                    Map<String, long[]> shapes = new LinkedHashMap<>();
-                    shapes.put("W_enc", new long[] {LATENTS, D});
-                    shapes.put("b_enc", new long[] {LATENTS});
-                    shapes.put("W_dec", new long[] {LATENTS, D});
-                    shapes.put("b_dec", new long[] {D});
-                    Map<String, float[]> data = Map.of("W_enc", new float[D * LATENTS], "b_enc", new float[LATENTS],
-                            "W_dec", new float[D * LATENTS], "b_dec", new float[D]);
-                    Safetensors.write(d.resolve("sae_weights.safetensors"), shapes, data);
+                    weights(d, new long[] {LATENTS, D}, new float[D * LATENTS], new float[LATENTS],
+                            new float[D * LATENTS], null);
                     yield d;
                 }
                 case "gated" -> plantedSae(c.getKey(), Map.of("architecture", "gated"), null);

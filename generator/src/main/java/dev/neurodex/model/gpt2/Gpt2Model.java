@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
@@ -18,6 +16,7 @@ import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
 import dev.neurodex.model.nn.CausalAttention;
+import dev.neurodex.model.nn.Embedding;
 import dev.neurodex.model.nn.Gelu;
 import dev.neurodex.model.nn.Scoped;
 import java.util.List;
@@ -68,16 +67,13 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
 
     @Override
     public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
-        WindowFrame frame = frame();
         int batch = windows.size();
-        int seq = frame.checkedBatchLength(windows, config.positions());
-        long[] ids = frame.ids(windows, seq, new int[batch]);
         // The scope also frees results of ops whose first operand is a weight (they belong to the weights' manager).
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
-            NDArray tokens = m.create(ids, new Shape(batch, seq));
+            NDArray tokens = frame().tokens(windows, config.positions(), m);
+            int seq = (int) tokens.getShape().get(1);
             CausalAttention attention = new CausalAttention(m, seq);
-            NDArray x = tokens.getNDArrayInternal().embedding(tokens, w.tokenEmbedding(), SparseFormat.DENSE)
-                    .singletonOrThrow().add(w.positionEmbedding().get("0:" + seq)); // [batch, seq, embed]
+            NDArray x = Embedding.lookup(tokens, w.tokenEmbedding()).add(w.positionEmbedding().get("0:" + seq)); // [batch, seq, embed]
             Scoped.blocks(x, plan.lastLayer() + 1, (l, in) -> {
                 Gpt2Weights.Block block = w.blocks().get(l);
                 plan.offer(sink, HookPoint.RESID_PRE, l, in);
@@ -91,11 +87,7 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
                 if (!plan.needsAfter(HookPoint.MLP_POST, l)) {
                     return null;
                 }
-                NDArray out = block.proj().apply(post);
-                plan.offer(sink, HookPoint.MLP_OUT, l, out);
-                NDArray resid = out.addi(h);
-                plan.offer(sink, HookPoint.RESID_POST, l, resid);
-                return plan.needsAfter(HookPoint.RESID_POST, l) ? resid : null;
+                return plan.afterMlp(sink, l, block.proj().apply(post), h);
             });
         }
     }

@@ -3,8 +3,6 @@ package dev.neurodex.model.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
@@ -17,6 +15,7 @@ import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
 import dev.neurodex.model.nn.CausalAttention;
+import dev.neurodex.model.nn.Embedding;
 import dev.neurodex.model.nn.Linear;
 import dev.neurodex.model.nn.RmsNorm;
 import dev.neurodex.model.nn.Rotary;
@@ -113,15 +112,13 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
     @Override
     public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
         int batch = windows.size();
-        WindowFrame frame = frame();
-        int seq = frame.checkedBatchLength(windows, config.positions());
-        long[] ids = frame.ids(windows, seq, new int[batch]);
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
-            NDArray tokens = m.create(ids, new Shape(batch, seq));
+            NDArray tokens = frame().tokens(windows, config.positions(), m);
+            int seq = (int) tokens.getShape().get(1);
             CausalAttention full = new CausalAttention(m, seq, 0, config.softcap());
             CausalAttention windowed = new CausalAttention(m, seq, config.slidingWindow(), config.softcap());
             Rotary rotary = new Rotary(m, seq, config.inverseFrequencies());
-            NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
+            NDArray x = Embedding.lookup(tokens, embed);
             if (config.gemma()) {
                 x = x.muli((float) Math.sqrt(config.hidden())); // Gemma scales its embeddings by sqrt(hidden_size)
             }
@@ -144,11 +141,7 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
                     return null;
                 }
                 NDArray out = block.down().apply(post);
-                out = block.mlpOutNorm() == null ? out : block.mlpOutNorm().apply(out);
-                plan.offer(sink, HookPoint.MLP_OUT, l, out);
-                NDArray resid = out.addi(h);
-                plan.offer(sink, HookPoint.RESID_POST, l, resid);
-                return plan.needsAfter(HookPoint.RESID_POST, l) ? resid : null;
+                return plan.afterMlp(sink, l, block.mlpOutNorm() == null ? out : block.mlpOutNorm().apply(out), h);
             });
         }
     }

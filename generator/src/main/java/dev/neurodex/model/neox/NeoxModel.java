@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import dev.neurodex.model.Activations;
 import dev.neurodex.model.DirectLogits;
 import dev.neurodex.model.HookBuffer;
@@ -18,6 +16,7 @@ import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
 import dev.neurodex.model.WindowFrame;
 import dev.neurodex.model.nn.CausalAttention;
+import dev.neurodex.model.nn.Embedding;
 import dev.neurodex.model.nn.Gelu;
 import dev.neurodex.model.nn.LayerNorm;
 import dev.neurodex.model.nn.Linear;
@@ -80,12 +79,12 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
         run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
     }
 
-    /** With a parallel residual there is no stream between attention and MLP: no hook_resid_mid. */
     @Override
     public boolean layerNormDecoder() {
         return true;
     }
 
+    /** With a parallel residual there is no stream between attention and MLP: no hook_resid_mid. */
     @Override
     public java.util.Set<HookPoint> hookPoints() {
         java.util.Set<HookPoint> points = java.util.EnumSet.allOf(HookPoint.class);
@@ -98,16 +97,14 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
     @Override
     public void run(List<int[]> windows, HookPlan plan, HookSink sink) {
         int batch = windows.size();
-        WindowFrame frame = frame();
-        int seq = frame.checkedBatchLength(windows, config.positions());
-        long[] ids = frame.ids(windows, seq, new int[batch]);
         Gelu gelu = config.exactGelu() ? Gelu.EXACT : Gelu.TANH;
         boolean parallel = config.parallelResidual();
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
-            NDArray tokens = m.create(ids, new Shape(batch, seq));
+            NDArray tokens = frame().tokens(windows, config.positions(), m);
+            int seq = (int) tokens.getShape().get(1);
             CausalAttention attention = new CausalAttention(m, seq);
             Rotary rotary = new Rotary(m, seq, Rotary.inverseFrequencies(config.rotaryDims(), config.rotaryBase()));
-            NDArray x = tokens.getNDArrayInternal().embedding(tokens, embedIn, SparseFormat.DENSE).singletonOrThrow();
+            NDArray x = Embedding.lookup(tokens, embedIn);
             Scoped.blocks(x, plan.lastLayer() + 1, (l, in) -> {
                 Block block = blocks.get(l);
                 plan.offer(sink, HookPoint.RESID_PRE, l, in);
@@ -125,11 +122,7 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
                 if (!plan.needsAfter(HookPoint.MLP_POST, l)) {
                     return null;
                 }
-                NDArray out = block.down().apply(post);
-                plan.offer(sink, HookPoint.MLP_OUT, l, out);
-                NDArray resid = out.addi(parallel ? in.add(attn) : mlpIn);
-                plan.offer(sink, HookPoint.RESID_POST, l, resid);
-                return plan.needsAfter(HookPoint.RESID_POST, l) ? resid : null;
+                return plan.afterMlp(sink, l, block.down().apply(post), parallel ? in.add(attn) : mlpIn);
             });
         }
     }

@@ -78,27 +78,9 @@ class BertModelTest {
         for (int i = 0; i < content.length; i++) {
             content[i] = 2000 + 37 * i;
         }
-        java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
-        for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
-            for (int l = 0; l < 6; l++) {
-                all.add(new dev.neurodex.model.HookPoint.At(point, l));
-            }
-        }
-        Map<String, float[]> seen = new java.util.HashMap<>();
-        loaded.model().run(List.of(content), new dev.neurodex.model.HookPlan(all),
-                (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
-        long[] framed = new long[content.length + 2];
-        framed[0] = 101;
-        for (int i = 0; i < content.length; i++) {
-            framed[i + 1] = content[i];
-        }
-        framed[framed.length - 1] = 102;
-        long[] ones = new long[framed.length];
-        java.util.Arrays.fill(ones, 1);
-        Map<String, OnnxTensor> inputs = Map.of(
-                "input_ids", OnnxTensor.createTensor(env, new long[][] {framed}),
-                "attention_mask", OnnxTensor.createTensor(env, new long[][] {ones}),
-                "token_type_ids", OnnxTensor.createTensor(env, new long[][] {new long[framed.length]}));
+        Map<String, float[]> seen = dev.neurodex.model.HookPointChecks.run(loaded.model(), List.of(content),
+                java.util.EnumSet.allOf(dev.neurodex.model.HookPoint.class), 6);
+        Map<String, OnnxTensor> inputs = ortInputs(content);
         try (OrtSession.Result ort = session.run(inputs)) {
             for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
                 for (int l = 0; l < 6; l++) {
@@ -113,6 +95,21 @@ class BertModelTest {
             }
         }
         inputs.values().forEach(OnnxTensor::close);
+    }
+
+    /** ONNX Runtime's inputs for one window framed as [CLS] content [SEP], unpadded. */
+    private static Map<String, OnnxTensor> ortInputs(int[] content) throws ai.onnxruntime.OrtException {
+        long[] framed = new long[content.length + 2];
+        framed[0] = 101;
+        for (int i = 0; i < content.length; i++) {
+            framed[i + 1] = content[i];
+        }
+        framed[framed.length - 1] = 102;
+        long[] ones = new long[framed.length];
+        java.util.Arrays.fill(ones, 1);
+        return Map.of("input_ids", OnnxTensor.createTensor(env, new long[][] {framed}),
+                "attention_mask", OnnxTensor.createTensor(env, new long[][] {ones}),
+                "token_type_ids", OnnxTensor.createTensor(env, new long[][] {new long[framed.length]}));
     }
 
     private static String ortHook(int layer) {
@@ -163,18 +160,8 @@ class BertModelTest {
         float[] finalHidden = bert.finalHidden(windows, layer -> acts.add(layer.copy()));
         for (int b = 0; b < windows.size(); b++) {
             int[] content = windows.get(b);
-            long[] framed = new long[content.length + 2];
-            framed[0] = 101;
-            for (int i = 0; i < content.length; i++) {
-                framed[i + 1] = content[i];
-            }
-            framed[framed.length - 1] = 102;
-            long[] ones = new long[framed.length];
-            java.util.Arrays.fill(ones, 1);
-            Map<String, OnnxTensor> inputs = Map.of(
-                    "input_ids", OnnxTensor.createTensor(env, new long[][] {framed}),
-                    "attention_mask", OnnxTensor.createTensor(env, new long[][] {ones}),
-                    "token_type_ids", OnnxTensor.createTensor(env, new long[][] {new long[framed.length]}));
+            Map<String, OnnxTensor> inputs = ortInputs(content);
+            int framedLength = content.length + 2;
             try (OrtSession.Result ort = session.run(inputs)) {
                 for (int l = 0; l < 6; l++) {
                     float[] expected = flat(ort, ortHook(l));
@@ -190,7 +177,7 @@ class BertModelTest {
                 }
                 float[] hidden = flat(ort, "last_hidden_state");
                 double diff = 0;
-                for (int pos = 0; pos < framed.length; pos++) {
+                for (int pos = 0; pos < framedLength; pos++) {
                     for (int h = 0; h < 384; h++) {
                         diff = Math.max(diff, Math.abs(finalHidden[(b * acts.get(0).seqLen() + pos) * 384 + h] - hidden[pos * 384 + h]));
                     }

@@ -134,16 +134,8 @@ public class Gpt2ModelTest {
     @Test
     void everyHookPointMatchesThePlainJavaForward() throws Exception {
         try (LoadedModel loaded = ModelCatalog.open(dir.resolve("tiny-gpt2").toString(), manager)) {
-            java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
-            for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
-                for (int l = 0; l < LAYERS; l++) {
-                    all.add(new dev.neurodex.model.HookPoint.At(point, l));
-                }
-            }
-            Map<String, float[]> seen = new java.util.HashMap<>();
-            loaded.model().run(windows(), new dev.neurodex.model.HookPlan(all),
-                    (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
-            assertEquals(all.size(), seen.size());
+            Map<String, float[]> seen = dev.neurodex.model.HookPointChecks.run(loaded.model(), windows(),
+                    java.util.EnumSet.allOf(dev.neurodex.model.HookPoint.class), LAYERS);
             int seq = (int) Math.ceil((windows().get(0).length + 1) / 32.0) * 32;
             for (int b = 0; b < windows().size(); b++) {
                 Map<String, float[][]> expected = new Gpt2Reference(weights, "").points(windows().get(b));

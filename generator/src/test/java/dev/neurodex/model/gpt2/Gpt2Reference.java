@@ -41,14 +41,14 @@ final class Gpt2Reference {
         out.put("mlp.hook_post", hooks);
         for (int l = 0; l < Gpt2ModelTest.LAYERS; l++) {
             String h = p + "h." + l + ".";
-            out.get("hook_resid_pre")[l] = flat(x);
+            out.get("hook_resid_pre")[l] = dev.neurodex.model.HookPointChecks.flat(x);
             double[][] a = norm(x, h + "ln_1");
             double[][] qkv = conv1d(a, h + "attn.c_attn", e, 3 * e);
             double[][] attended = attention(qkv, seq, e);
             double[][] proj = conv1d(attended, h + "attn.c_proj", e, e);
-            out.get("hook_attn_out")[l] = flat(proj);
+            out.get("hook_attn_out")[l] = dev.neurodex.model.HookPointChecks.flat(proj);
             add(x, proj);
-            out.get("hook_resid_mid")[l] = flat(x);
+            out.get("hook_resid_mid")[l] = dev.neurodex.model.HookPointChecks.flat(x);
             double[][] fc = conv1d(norm(x, h + "ln_2"), h + "mlp.c_fc", e, Gpt2ModelTest.INNER);
             hooks[l] = new float[seq * Gpt2ModelTest.INNER];
             for (int t = 0; t < seq; t++) {
@@ -59,19 +59,9 @@ final class Gpt2Reference {
                 }
             }
             double[][] mlpOut = conv1d(fc, h + "mlp.c_proj", Gpt2ModelTest.INNER, e);
-            out.get("hook_mlp_out")[l] = flat(mlpOut);
+            out.get("hook_mlp_out")[l] = dev.neurodex.model.HookPointChecks.flat(mlpOut);
             add(x, mlpOut);
-            out.get("hook_resid_post")[l] = flat(x);
-        }
-        return out;
-    }
-
-    private static float[] flat(double[][] x) {
-        float[] out = new float[x.length * x[0].length];
-        for (int t = 0; t < x.length; t++) {
-            for (int i = 0; i < x[0].length; i++) {
-                out[t * x[0].length + i] = (float) x[t][i];
-            }
+            out.get("hook_resid_post")[l] = dev.neurodex.model.HookPointChecks.flat(x);
         }
         return out;
     }

@@ -354,15 +354,8 @@ class LlamaModelTest {
             }
             assertTrue(worst < 2e-4, model + ": largest difference " + worst);
             // Every hook point of every layer (Gemma 2: attn_out and mlp_out after their own norms).
-            java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
-            for (dev.neurodex.model.HookPoint point : dev.neurodex.model.HookPoint.values()) {
-                for (int l = 0; l < LAYERS; l++) {
-                    all.add(new dev.neurodex.model.HookPoint.At(point, l));
-                }
-            }
-            Map<String, float[]> seen = new java.util.HashMap<>();
-            loaded.model().run(windows, new dev.neurodex.model.HookPlan(all),
-                    (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
+            Map<String, float[]> seen = dev.neurodex.model.HookPointChecks.run(loaded.model(), windows,
+                    java.util.EnumSet.allOf(dev.neurodex.model.HookPoint.class), LAYERS);
             int seq = 32;
             for (int b = 0; b < windows.size(); b++) {
                 Map<String, double[][][]> points = new java.util.HashMap<>();

@@ -161,7 +161,7 @@ class NeoxModelTest {
         points.put("mlp.hook_post", hooks);
         for (int l = 0; l < LAYERS; l++) {
             String p = "gpt_neox.layers." + l + ".";
-            points.get("hook_resid_pre")[l] = flat(x);
+            points.get("hook_resid_pre")[l] = dev.neurodex.model.HookPointChecks.flat(x);
             double[][] qkv = linear(norm(x, p + "input_layernorm"), p + "attention.query_key_value", HIDDEN, 3 * HIDDEN);
             double[][] ctx = new double[seq][HIDDEN];
             for (int h = 0; h < HEADS; h++) {
@@ -208,21 +208,11 @@ class NeoxModelTest {
                     x[t][i] += attention[t][i] + down[t][i]; // parallel residual
                 }
             }
-            points.get("hook_attn_out")[l] = flat(attention);
-            points.get("hook_mlp_out")[l] = flat(down);
-            points.get("hook_resid_post")[l] = flat(x);
+            points.get("hook_attn_out")[l] = dev.neurodex.model.HookPointChecks.flat(attention);
+            points.get("hook_mlp_out")[l] = dev.neurodex.model.HookPointChecks.flat(down);
+            points.get("hook_resid_post")[l] = dev.neurodex.model.HookPointChecks.flat(x);
         }
         return hooks;
-    }
-
-    private static float[] flat(double[][] x) {
-        float[] out = new float[x.length * x[0].length];
-        for (int t = 0; t < x.length; t++) {
-            for (int i = 0; i < x[0].length; i++) {
-                out[t * x[0].length + i] = (float) x[t][i];
-            }
-        }
-        return out;
     }
 
     /** Every hook point of every layer; with a parallel residual there is no hook_resid_mid to offer. */
@@ -232,15 +222,7 @@ class NeoxModelTest {
         try (LoadedModel loaded = ModelCatalog.open(dir.resolve("pythia-tiny").toString(), manager)) {
             java.util.Set<dev.neurodex.model.HookPoint> offered = loaded.model().hookPoints();
             assertTrue(!offered.contains(dev.neurodex.model.HookPoint.RESID_MID) && offered.size() == 5, offered.toString());
-            java.util.Set<dev.neurodex.model.HookPoint.At> all = new java.util.HashSet<>();
-            for (dev.neurodex.model.HookPoint point : offered) {
-                for (int l = 0; l < LAYERS; l++) {
-                    all.add(new dev.neurodex.model.HookPoint.At(point, l));
-                }
-            }
-            Map<String, float[]> seen = new java.util.HashMap<>();
-            loaded.model().run(windows, new dev.neurodex.model.HookPlan(all),
-                    (point, layer, tensor) -> seen.put(point.at(layer), tensor.toFloatArray()));
+            Map<String, float[]> seen = dev.neurodex.model.HookPointChecks.run(loaded.model(), windows, offered, LAYERS);
             for (int b = 0; b < windows.size(); b++) {
                 Map<String, float[][]> expected = new java.util.HashMap<>();
                 reference(windows.get(b), expected);
