@@ -219,10 +219,14 @@ public final class Benchmark {
         return windows.subList(0, batch);
     }
 
-    /** ONNX Runtime on the default model's ONNX graph (it ships with neurodex), the MLP tensors as outputs; else null. */
+    /**
+     * ONNX Runtime on the default model's ONNX graph (it ships with neurodex), the MLP tensors as outputs; null for
+     * another model, hook or with SAEs.
+     */
     private HookedModel ortModel() throws Exception {
-        if (!config.model().equals(ModelCatalog.DEFAULT)) {
-            return null;
+        if (!config.model().equals(ModelCatalog.DEFAULT) || config.hook() != dev.neurodex.model.HookPoint.MLP_POST
+                || !config.saes().isEmpty()) {
+            return null; // the graph holds the MLP neurons only: no like-for-like ratio otherwise
         }
         OnnxMl.ModelProto graph = OnnxStateDict.parse(new ByteArrayInputStream(ModelCatalog.defaultOnnxBytes()), "onnx");
         byte[] tokenizer;
