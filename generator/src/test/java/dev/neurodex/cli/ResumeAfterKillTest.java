@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real build process killed with SIGKILL in the middle of its scan, then resumed from its last checkpoint,
- * publishes exactly the records of a build that was never interrupted.
+ * publishes exactly the records of a build that was never interrupted, its SAE section's too.
  */
 class ResumeAfterKillTest {
     private static final String MODEL = "gpt2-tiny";
@@ -34,8 +34,10 @@ class ResumeAfterKillTest {
     void aKilledBuildResumesFromItsCheckpointToIdenticalRecords() throws Exception {
         Path model = TinyCheckpoints.gpt2Directory(dir.resolve("gpt2-tiny"));
         Path corpus = TestCorpus.write(dir.resolve("c.jsonl"), "test", texts(1500));
+        Path sae = dir.resolve("res-sae");
+        dev.neurodex.sae.RandomSae.write(sae, "blocks.1.hook_resid_pre", 16, 64, "topk", 4, 5);
         List<String> options = List.of("build", "--model", model.toString(), "--corpus", corpus.toString(),
-                "--batch-size", "2", "--top-k", "4", "--threads", "1", "--quiet");
+                "--batch-size", "2", "--top-k", "4", "--threads", "1", "--quiet", "--sae", sae.toString());
 
         Path reference = dir.resolve("reference");
         assertEquals(0, Main.execute(args(options, "--out", reference.toString())));
@@ -54,6 +56,9 @@ class ResumeAfterKillTest {
         otherK.set(otherK.indexOf("--top-k") + 1, "5");
         String refused = stderrOf(() -> assertNotEquals(0, Main.execute(args(otherK, "--out", out.toString(), "--resume"))));
         assertTrue(refused.contains("--top-k: checkpoint 4, now 5"), refused);
+        List<String> noSae = new ArrayList<>(options.subList(0, options.indexOf("--sae")));
+        refused = stderrOf(() -> assertNotEquals(0, Main.execute(args(noSae, "--out", out.toString(), "--resume"))));
+        assertTrue(refused.contains("--hook and --sae"), refused);
         assertTrue(Files.exists(checkpoint));
 
         String resumed = stderrOf(() -> assertEquals(0, Main.execute(args(options, "--out", out.toString(),
@@ -75,6 +80,7 @@ class ResumeAfterKillTest {
             }
         }
         assertTrue(compared.contains("0.json") && compared.size() > 100, "compared " + compared.size() + " files");
+        assertTrue(Files.exists(out.resolve(MODEL + "/res-sae/1/index.html")), "the SAE section was compared too");
     }
 
     /** Documents of random words and lengths, so that pools hold windows of many lengths. */
