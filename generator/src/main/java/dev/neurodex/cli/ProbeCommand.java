@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.UnitGroup;
+import dev.neurodex.scan.TappedModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +49,14 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = ModelCatalog.DEFAULT, paramLabel = "NAME|DIR",
             description = "The model, as build takes it (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--hook", defaultValue = "mlp.hook_post", paramLabel = "POINT",
+            description = "Where the unit is read, as build's --hook (default: ${DEFAULT-VALUE}).")
+    String hook;
+
+    @Option(names = "--sae", paramLabel = "DIR",
+            description = "Score a latent of this SAELens directory instead: --neuron is then <its hook's layer>/<latent>.")
+    Path sae;
 
     @Option(names = "--name", paramLabel = "SLUG", description = "The model's name in the site (default: as build derives it).")
     String name;
@@ -83,25 +94,41 @@ final class ProbeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage().replace("--probe probe", "--regex"));
         }
+        HookPoint point = HookPoint.named(hook);
+        if (point == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hook must be one of " + HookPoint.names()
+                    + ", got '" + hook + "'");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = OfflineEngine.newManager(threads.get());
              LoadedModel loaded = ModelCatalog.open(model, name, null, threads.get(), manager);
              WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
-                     CorpusLimits.DOCUMENT_CHARS)) {
+                     CorpusLimits.DOCUMENT_CHARS);
+             NDManager saeWeights = manager.newSubManager()) {
             ModelInfo info = loaded.model().info();
-            if (ln[0] >= info.layers() || ln[1] >= info.dMlp()) {
+            TappedModel tapped = sae == null ? new TappedModel(loaded.model(), point, List.of())
+                    : TappedModel.open(loaded.model(), null, List.of(sae), saeWeights);
+            List<UnitGroup> units = tapped.units();
+            int group = java.util.stream.IntStream.range(0, units.size()).filter(g -> units.get(g).layer() == ln[0])
+                    .findFirst().orElse(-1);
+            if (group < 0 || ln[1] >= units.get(group).width()) {
+                UnitGroup first = units.get(0);
                 throw new CommandLine.ParameterException(spec.commandLine(), "--neuron " + neuron + " is not in "
-                        + info.slug() + " (" + info.layers() + " layers of " + info.dMlp() + " neurons)");
+                        + (sae == null ? info.slug() + " (" + info.layers() + " layers of " + first.width() + " at "
+                                + point.pattern() + ")"
+                                : "the SAE " + sae + " (layer " + first.layer() + ", " + first.width() + " latents)"));
             }
+            String unit = sae == null ? "L" + ln[0] + "N" + ln[1] : tapped.saes().get(0).name() + "/" + ln[1];
             int siteContext = siteContext(info);
             ScanConfig scan = new ScanConfig(context > 0 ? context : siteContext, 1, 0, maxTokens, 1)
                     .resolved(info.defaultContext());
             CorpusReader reader = new CorpusReader(corpus == null ? List.of(DefaultCorpus.locate()) : corpus,
                     new BadRecords(false, spec.commandLine().getErr()));
-            NeuronProbe.Result r = NeuronProbe.run(loaded.model(), tokenizer, reader, scan, ln[0], ln[1], probe, examples);
+            NeuronProbe.Result r = NeuronProbe.run(tapped, tokenizer, reader, scan, group, ln[1], probe, examples);
             IntFunction<String> labels = TokenLabels.of(loaded.tokenizerJson(), tokenizer::token);
-            out.println(Printable.line(String.format(Locale.ROOT, "L%dN%d of %s as a detector of /%s/ over %,d tokens "
-                    + "(%,d labelled, context %d)", ln[0], ln[1], info.slug(), regex, r.tokens(), r.labelled(), scan.context())));
+            out.println(Printable.line(String.format(Locale.ROOT, "%s (%s) of %s as a detector of /%s/ over %,d tokens "
+                    + "(%,d labelled, context %d)", unit, units.get(group).hook(), info.slug(), regex, r.tokens(),
+                    r.labelled(), scan.context())));
             out.println(String.format(Locale.ROOT, "AUROC %.4f; best F1 %.4f at activation >= %.4g (precision %.4f, "
                     + "recall %.4f); mean activation %.4g on the label, %.4g off it", r.auroc(), r.f1(), r.threshold(),
                     r.precision(), r.recall(), r.meanOn(), r.meanOff()));

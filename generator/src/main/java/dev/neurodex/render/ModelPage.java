@@ -32,12 +32,23 @@ public record ModelPage(String model, String headline, String unit, String hook,
 
     public record Fact(String key, String value) {}
 
-    /** What the model index keeps of each neuron once its record is written. */
-    public record Summary(int layer, int neuron, double max, double density, double concentration, int topSize,
-                          String token, List<NeuronRecord.ProbeResult> probes) {
+    /**
+     * What the model index keeps of each neuron once its record is written.
+     *
+     * @param section the SAE's name for a latent, else null
+     */
+    public record Summary(int layer, int neuron, String section, double max, double density, double concentration,
+                          int topSize, String token, List<NeuronRecord.ProbeResult> probes) {
         public static Summary of(NeuronRecord r) {
-            return new Summary(r.layer(), r.neuron(), r.stats().max(), r.stats().density(), r.concentration(),
-                    r.top().size(), r.maxTokens().isEmpty() ? "" : r.maxTokens().get(0).token(), r.probes());
+            int slash = r.model().indexOf('/');
+            return new Summary(r.layer(), r.neuron(), slash < 0 ? null : r.model().substring(slash + 1), r.stats().max(),
+                    r.stats().density(), r.concentration(), r.top().size(),
+                    r.maxTokens().isEmpty() ? "" : r.maxTokens().get(0).token(), r.probes());
+        }
+
+        /** How pages name the unit: L3N117, or an SAE latent as res-jb/117. */
+        public String name() {
+            return section == null ? "L" + layer + "N" + neuron : section + "/" + neuron;
         }
 
         boolean singleToken() {
@@ -93,7 +104,7 @@ public record ModelPage(String model, String headline, String unit, String hook,
     private static Pick pick(String title, String rule, List<Summary> all, Predicate<Summary> eligible,
                              Comparator<Summary> order, java.util.function.Function<Summary, String> value) {
         List<Entry> entries = all.stream().filter(eligible).sorted(order).limit(10)
-                .map(s -> new Entry("L" + s.layer() + "N" + s.neuron(), s.layer() + "/" + s.neuron() + ".html",
+                .map(s -> new Entry(s.name(), s.layer() + "/" + s.neuron() + ".html",
                         value.apply(s), s.token()))
                 .toList();
         return new Pick(title, rule, entries, "");

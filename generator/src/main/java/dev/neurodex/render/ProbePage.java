@@ -33,7 +33,7 @@ public record ProbePage(String model, String name, String pattern, String neuron
         for (int i = 0; i < ranked.size(); i++) {
             ModelPage.Summary s = ranked.get(i);
             NeuronRecord.ProbeResult r = s.probes().get(probe);
-            rows.add(new Row(i + 1, "L" + s.layer() + "N" + s.neuron(), "../" + s.layer() + "/" + s.neuron() + ".html",
+            rows.add(new Row(i + 1, s.name(), "../" + s.layer() + "/" + s.neuron() + ".html",
                     text(r.auroc()), text(r.f1()), text(r.precision()), text(r.recall()), text(r.threshold()),
                     text(r.meanOn()), text(r.meanOff())));
         }

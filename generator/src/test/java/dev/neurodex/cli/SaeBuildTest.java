@@ -223,6 +223,23 @@ class SaeBuildTest {
         }
     }
 
+    /** The probe command scores a latent: named as the section names it, its activations the planted ones. */
+    @Test
+    void theProbeCommandScoresALatent() throws Exception {
+        Path sae = plantedSae("probed", Map.of(), null);
+        java.io.StringWriter text = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new Main());
+        cli.setOut(new java.io.PrintWriter(text));
+        assertEquals(0, cli.execute("probe", "--model", model.toString(), "--sae", sae.toString(), "--neuron", "0/0",
+                "--regex", "(?i)whale", "--corpus", corpus.toString(), "--site", dir.resolve("none").toString()));
+        String printed = text.toString();
+        assertTrue(printed.contains("probed/0 (blocks.0.hook_resid_pre) of planted"), printed);
+        assertTrue(printed.contains("mean activation"), printed);
+        String error = failure("probe", "--model", model.toString(), "--sae", sae.toString(), "--neuron", "1/0",
+                "--regex", "x", "--corpus", corpus.toString());
+        assertTrue(error.contains("is not in the SAE") && error.contains("layer 0, 8 latents"), error);
+    }
+
     private static String failure(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
