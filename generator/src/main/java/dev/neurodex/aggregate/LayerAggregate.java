@@ -134,6 +134,10 @@ public final class LayerAggregate {
      * at every token, while the 16 KB buffer stays in it.
      */
     public void add(Activations acts, List<Window> windows) {
+        if (acts.sparse()) {
+            addSparse(acts, windows);
+            return;
+        }
         int longest = 0;
         for (Window window : windows) {
             tokens += window.length();
@@ -205,13 +209,133 @@ public final class LayerAggregate {
                 boolean toBottom = negated >= bottom.threshold(n);
                 boolean toSamples = samples.tally(n, windowMax, window.order());
                 if (toTop || toBottom || toSamples) {
-                    offer(n, window, windowMax, negated, tile, j, toTop, toBottom, toSamples);
+                    offer(n, window, windowMax, negated, tile, j, TILE, toTop, toBottom, toSamples);
                 }
                 if (window.labels() != null) {
                     countLabelled(window.labels(), a, first + j, stride, n);
                 }
             }
         }
+    }
+
+    /** Units per task of a sparse batch: each task walks every window for its own range of units. */
+    private static final int SPARSE_CHUNK = 256;
+    private static final int ZERO_BIN = ActivationBins.of(0f);
+
+    /**
+     * Adds sparse activations (a TopK SAE's k pairs per position; every other unit exactly 0) with the very result
+     * of {@link #add} on the dense array: a unit absent from a window is a run of zeros, counted in one step;
+     * one present is walked through its pairs only. Per window and unit the same offers are made, so top-k, samples
+     * and their ties come out as the dense path's. The work is pairs plus units per window, not units per token.
+     */
+    private void addSparse(Activations acts, List<Window> windows) {
+        int longest = 0;
+        long[][] byUnit = new long[windows.size()][];
+        for (int b = 0; b < windows.size(); b++) {
+            int length = windows.get(b).length();
+            tokens += length;
+            longest = Math.max(longest, length);
+            // (unit, pair index) keys, sorted: each unit's pairs together, in position order.
+            long[] keys = new long[length * acts.k()];
+            int first = acts.pairs(b, 0);
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = (long) acts.indices()[first + i] << 32 | (first + i);
+            }
+            Arrays.sort(keys);
+            byUnit[b] = keys;
+        }
+        int columnLength = longest;
+        IntStream.range(0, (neurons + SPARSE_CHUNK - 1) / SPARSE_CHUNK).parallel().forEach(c -> {
+            float[] column = buffer(columnLength);
+            for (int b = 0; b < windows.size(); b++) {
+                addSparseWindow(acts, windows.get(b), b, byUnit[b], c * SPARSE_CHUNK,
+                        Math.min(neurons, (c + 1) * SPARSE_CHUNK), column);
+            }
+        });
+    }
+
+    private void addSparseWindow(Activations acts, Window window, int b, long[] keys, int from, int to, float[] column) {
+        int length = window.length();
+        int k = acts.k();
+        int base = acts.pairs(b, 0);
+        float[] v = acts.values();
+        int at = lowerBound(keys, (long) from << 32);
+        for (int n = from; n < to; n++) {
+            int end = at;
+            while (end < keys.length && (int) (keys[end] >>> 32) == n) {
+                end++;
+            }
+            int row = n * ActivationBins.COUNT;
+            int zeros = length - (end - at);
+            float windowMax = zeros > 0 ? 0f : Float.NEGATIVE_INFINITY;
+            float windowMin = zeros > 0 ? 0f : Float.POSITIVE_INFINITY;
+            float windowSum = 0f;
+            double exactSum = 0; // what the dense path sums in once a window's float sum is not finite
+            boolean broken = false;
+            int windowPositives = 0;
+            histogram[row + ZERO_BIN] += zeros;
+            for (int e = at; e < end; e++) {
+                float value = v[(int) keys[e]];
+                if (!Float.isFinite(value)) {
+                    nonFinite[n]++;
+                    broken = true;
+                    continue;
+                }
+                windowMax = Math.max(windowMax, value);
+                windowMin = Math.min(windowMin, value);
+                windowSum += value;
+                exactSum += value;
+                windowPositives += value > 0 ? 1 : 0;
+                histogram[row + ActivationBins.of(value)]++;
+            }
+            if (broken || !Float.isFinite(windowSum)) {
+                windowSum = (float) exactSum;
+            }
+            if (windowMax == Float.NEGATIVE_INFINITY) {
+                at = end;
+                continue; // no finite value: nothing to rank the window by
+            }
+            max[n] = Math.max(max[n], windowMax);
+            min[n] = Math.min(min[n], windowMin);
+            sum[n] += windowSum;
+            positives[n] += windowPositives;
+            float negated = -windowMin;
+            boolean toTop = windowMax >= top.threshold(n);
+            boolean toBottom = negated >= bottom.threshold(n);
+            boolean toSamples = samples.tally(n, windowMax, window.order());
+            if (toTop || toBottom || toSamples || window.labels() != null) {
+                Arrays.fill(column, 0, length, 0f);
+                for (int e = at; e < end; e++) {
+                    int pair = (int) keys[e];
+                    column[(pair - base) / k] = v[pair];
+                }
+                if (window.labels() != null) {
+                    countLabelled(window.labels(), column, 0, 1, n);
+                }
+                for (int pos = 0; pos < length; pos++) {
+                    column[pos] = Float.isFinite(column[pos]) ? column[pos] : 0f; // as the dense path keeps runs
+                }
+                if (toTop || toBottom || toSamples) {
+                    offer(n, window, windowMax, negated, column, 0, 1, toTop, toBottom, toSamples);
+                }
+            }
+            at = end;
+        }
+    }
+
+    /** The first index of sorted {@code keys} holding a key at least {@code key}. */
+    private static int lowerBound(long[] keys, long key) {
+        int lo = 0;
+        int hi = keys.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (keys[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Adds neuron n's activations on the window's labelled tokens to each probe's counts (finite ones only). */
@@ -258,38 +382,40 @@ public final class LayerAggregate {
 
     /**
      * Offers the window to neuron n's top, bottom and samples. Each copies the neuron's values (column j of
-     * the tile) only if it keeps the window, and only around the extreme token.
+     * the tile, whose rows are {@code stride} apart) only if it keeps the window, and only around the extreme token.
      */
-    private void offer(int n, Window window, float score, float negated, float[] tile, int j,
+    private void offer(int n, Window window, float score, float negated, float[] tile, int j, int stride,
                        boolean toTop, boolean toBottom, boolean toSamples) {
         WindowRef ref = window.ref();
         int length = window.length();
         if (toTop) {
             top.offer(n, score, ref.order(), () -> {
                 // keep positions around the max, a quarter of them after it; shifted to fit inside the window
-                int at = first(tile, j, length, score);
+                int at = first(tile, j, stride, length, score);
                 int to = Math.min(length, Math.max(at + keep / 4 + 1, keep));
-                return entry(tile, j, Math.max(0, to - keep), to, score, ref);
+                return entry(tile, j, stride, Math.max(0, to - keep), to, score, ref);
             });
         }
         if (toBottom) {
             bottom.offer(n, negated, ref.order(), () -> {
-                int at = first(tile, j, length, -negated);
-                return entry(tile, j, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1), negated, ref);
+                int at = first(tile, j, stride, length, -negated);
+                return entry(tile, j, stride, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1),
+                        negated, ref);
             });
         }
         if (toSamples) {
             samples.offer(n, score, ref.order(), () -> {
-                int at = first(tile, j, length, score);
-                return entry(tile, j, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1), score, ref);
+                int at = first(tile, j, stride, length, score);
+                return entry(tile, j, stride, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1),
+                        score, ref);
             });
         }
     }
 
     /** The first window position at which column j of the tile holds {@code value}. */
-    private static int first(float[] tile, int j, int length, float value) {
+    private static int first(float[] tile, int j, int stride, int length, float value) {
         for (int at = 0; at < length; at++) {
-            if (tile[at * TILE + j] == value) {
+            if (tile[at * stride + j] == value) {
                 return at;
             }
         }
@@ -297,10 +423,10 @@ public final class LayerAggregate {
     }
 
     /** An entry holding column j of the tile from window position {@code from} to {@code to}. */
-    private static TopEntry entry(float[] tile, int j, int from, int to, float score, WindowRef ref) {
+    private static TopEntry entry(float[] tile, int j, int stride, int from, int to, float score, WindowRef ref) {
         float[] values = new float[to - from];
         for (int pos = from; pos < to; pos++) {
-            values[pos - from] = tile[pos * TILE + j];
+            values[pos - from] = tile[pos * stride + j];
         }
         return new TopEntry(score, ref, from, values);
     }

@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDArray;
  */
 public final class HookBuffer {
     private float[] values;
+    private float[] pairValues;
+    private int[] pairIndices;
 
     /** {@code tensor} [batch, seq, dMlp] as layer {@code layer}'s activations, valid until the next call. */
     public Activations take(NDArray tensor, int layer, int batch, int seq, int contentOffset, int dMlp) {
@@ -28,6 +30,19 @@ public final class HookBuffer {
      */
     public HookSink copying(int contentOffset, java.util.function.Consumer<Activations> hook) {
         return (point, layer, tensor) -> hook.accept(take(tensor, layer, contentOffset));
+    }
+
+    /**
+     * Sparse activations of {@code width} units: {@code values} and {@code indices} [batch, seq, k] (indices of any
+     * integer type), valid until the next call.
+     */
+    public Activations takeSparse(NDArray values, NDArray indices, int group, int contentOffset, int width) {
+        ai.djl.ndarray.types.Shape s = values.getShape();
+        pairValues = Activations.copy(values, pairValues);
+        int[] ids = indices.toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+        pairIndices = ids;
+        return new Activations(group, (int) s.get(0), (int) s.get(1), contentOffset, width, pairValues, pairIndices,
+                (int) s.get(2));
     }
 
     /** The same from a buffer (ONNX Runtime's outputs). */

@@ -69,6 +69,31 @@ public record Sae(String name, Path dir, SaeConfig config, boolean center, Strin
 
     /** Latent activations [batch, seq, d_sae] of the hook's tensor x [batch, seq, d_in]. */
     public NDArray encode(NDArray x) {
+        NDArray pre = preActivations(x);
+        return switch (config.activation()) {
+            case RELU -> pre.maximum(0f);
+            case JUMPRELU -> pre.maximum(0f).muli(pre.gt(threshold).toType(DataType.FLOAT32, false));
+            case TOPK -> {
+                NDList top = pre.topK(config.k(), -1, true, false);
+                yield pre.zerosLike().scatter(top.get(1), top.get(0).maximum(0f), -1);
+            }
+        };
+    }
+
+    /**
+     * A TopK SAE's latents as its k (value, index) pairs per position, [batch, seq, k] each: what {@link #encode}
+     * scatters into a dense array, every other latent being 0.
+     */
+    public NDList encodeTopK(NDArray x) {
+        if (config.activation() != SaeConfig.Activation.TOPK) {
+            throw new IllegalStateException("not a TopK SAE");
+        }
+        NDList top = preActivations(x).topK(config.k(), -1, true, false);
+        return new NDList(top.get(0).maximum(0f), top.get(1));
+    }
+
+    /** x · W_enc + b_enc after SAELens's process_sae_in (centring, normalisation, b_dec). */
+    private NDArray preActivations(NDArray x) {
         NDArray in = x;
         if (center) {
             in = in.sub(in.mean(new int[] {-1}, true));
@@ -86,15 +111,7 @@ public record Sae(String name, Path dir, SaeConfig config, boolean center, Strin
         if (config.applyBDecToInput()) {
             in = in.sub(bDec);
         }
-        NDArray pre = in.matMul(wEnc).addi(bEnc);
-        return switch (config.activation()) {
-            case RELU -> pre.maximum(0f);
-            case JUMPRELU -> pre.maximum(0f).muli(pre.gt(threshold).toType(DataType.FLOAT32, false));
-            case TOPK -> {
-                NDList top = pre.topK(config.k(), -1, true, false);
-                yield pre.zerosLike().scatter(top.get(1), top.get(0).maximum(0f), -1);
-            }
-        };
+        return in.matMul(wEnc).addi(bEnc);
     }
 
     /** The decoder's rows, [d_sae, d_in]: each latent's direction in the hook's space. */

@@ -141,8 +141,13 @@ public final class TappedModel implements HookedModel {
                 HookPoint.At at = saes.get(s).config().hook();
                 if (at.point() == p && at.layer() == layer) {
                     try (NDScope scope = new NDScope()) {
-                        NDArray latents = saes.get(s).encode(tensor);
-                        hook.accept(buffer.take(latents, own + s, offset));
+                        Sae sae = saes.get(s);
+                        if (sae.config().activation() == dev.neurodex.sae.SaeConfig.Activation.TOPK) {
+                            ai.djl.ndarray.NDList pairs = sae.encodeTopK(tensor); // k of d_sae: sparse all the way
+                            hook.accept(buffer.takeSparse(pairs.get(0), pairs.get(1), own + s, offset, sae.config().dSae()));
+                        } else {
+                            hook.accept(buffer.take(sae.encode(tensor), own + s, offset));
+                        }
                     }
                 }
             }

@@ -261,6 +261,74 @@ class LayerAggregateTest {
         }
     }
 
+    /**
+     * A TopK SAE's sparse pairs aggregate to exactly the state of the same activations as a dense array: statistics,
+     * histograms (the zeros included), top, bottom, samples and probe counts, byte for byte, with ties, zeros
+     * among the pairs, NaN and labelled windows.
+     */
+    @Test
+    void sparsePairsAggregateExactlyAsTheirDenseArray() throws Exception {
+        Random random = new Random(21);
+        int units = 70; // more than one chunk of units would need: 3 chunks of 256 at 700
+        int pairsPerPosition = 3;
+        for (int width : new int[] {units, 700}) {
+            LayerAggregate dense = new LayerAggregate(0, width, K, KEEP, 2);
+            LayerAggregate sparse = new LayerAggregate(0, width, K, KEEP, 2);
+            long order = 0;
+            for (int batch = 0; batch < 60; batch++) {
+                int size = 1 + random.nextInt(5);
+                int seq = 2 + random.nextInt(14);
+                List<Window> windows = new ArrayList<>();
+                for (int b = 0; b < size; b++) {
+                    int len = 1 + random.nextInt(seq - 1);
+                    long[] labels = null;
+                    if (random.nextInt(3) == 0) {
+                        labels = new long[len];
+                        for (int t = 0; t < len; t++) {
+                            labels[t] = random.nextInt(4);
+                        }
+                    }
+                    windows.add(new Window(new Origin("f", (int) order, null), order + 1, 0, order++, new int[len], labels));
+                }
+                int positions = size * (seq + 1);
+                float[] values = new float[positions * width];
+                float[] pairValues = new float[positions * pairsPerPosition];
+                int[] pairIndices = new int[positions * pairsPerPosition];
+                for (int p = 0; p < positions; p++) {
+                    // k distinct units, mostly among the first few (so some fire often, some rarely, some never)
+                    java.util.Set<Integer> chosen = new java.util.LinkedHashSet<>();
+                    while (chosen.size() < pairsPerPosition) {
+                        chosen.add(random.nextInt(4) == 0 ? random.nextInt(width) : random.nextInt(Math.min(width, 12)));
+                    }
+                    int i = 0;
+                    for (int unit : chosen) {
+                        float v = Math.max(0f, Math.round(random.nextGaussian() * 8) / 4f);
+                        if (random.nextInt(400) == 0) {
+                            v = Float.NaN;
+                        }
+                        pairValues[p * pairsPerPosition + i] = v;
+                        pairIndices[p * pairsPerPosition + i] = unit;
+                        values[p * width + unit] = v;
+                        i++;
+                    }
+                }
+                dense.add(new Activations(0, size, seq + 1, 1, width, values), windows);
+                sparse.add(new Activations(0, size, seq + 1, 1, width, pairValues, pairIndices, pairsPerPosition), windows);
+            }
+            assertArrayEquals(state(dense), state(sparse), width + " units");
+            long broken = java.util.stream.IntStream.range(0, width).mapToLong(n -> dense.stats(n).nonFinite()).sum();
+            assertTrue(dense.stats(0).max() > 0 && broken > 0, "the data has firing units and NaN: the test can fail");
+        }
+    }
+
+    private static byte[] state(LayerAggregate agg) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        StateOutput out = new StateOutput(bytes);
+        agg.write(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
     /** Everything an entry holds, as text: score, window (where and which) and values. */
     private static List<String> describe(List<TopEntry> entries) {
         return entries.stream().map(e -> e.score() + " " + e.window() + " " + e.start() + " "

@@ -201,6 +201,19 @@ class SaeEncoderTest {
         Sae topk = Sae.load(dir.resolve("topk"), false, manager);
         assertEquals(SaeConfig.Activation.TOPK, topk.config().activation());
         assertEquals(5, topk.config().k());
+        // The scan's sparse pairs are the dense encoding's non-zero latents, nothing else.
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 4, D_IN));
+            float[] dense = topk.encode(x).toFloatArray();
+            ai.djl.ndarray.NDList pairs = topk.encodeTopK(x);
+            float[] values = pairs.get(0).toFloatArray();
+            long[] indices = pairs.get(1).toLongArray();
+            float[] scattered = new float[dense.length];
+            for (int i = 0; i < values.length; i++) {
+                scattered[i / 5 * D_SAE + (int) indices[i]] = values[i];
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(dense, scattered);
+        }
     }
 
     @Test
