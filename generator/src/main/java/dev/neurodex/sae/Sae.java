@@ -85,11 +85,41 @@ public record Sae(String name, Path dir, SaeConfig config, boolean center, Strin
      * scatters into a dense array, every other latent being 0.
      */
     public NDList encodeTopK(NDArray x) {
+        return encodeTopK(x, Math.max(1, PRE_ACTIVATION_FLOATS / config.dSae()));
+    }
+
+    /** The same, {@code chunk} rows (positions) of pre-activations at a time. */
+    NDList encodeTopK(NDArray x, long chunk) {
         if (config.activation() != SaeConfig.Activation.TOPK) {
             throw new IllegalStateException("not a TopK SAE");
         }
-        NDList top = preActivations(x).topK(config.k(), -1, true, false);
+        ai.djl.ndarray.types.Shape shape = x.getShape();
+        long rows = shape.get(0) * shape.get(1);
+        NDArray flat = x.reshape(rows, config.dIn());
+        // The pre-activations are [rows, d_sae] floats: in chunks of rows, so that a 65,536-latent SAE does not
+        // hold a gigabyte of them at once when only k a row are kept.
+        NDList values = new NDList();
+        NDList indices = new NDList();
+        for (long from = 0; from < rows; from += chunk) {
+            long to = Math.min(rows, from + chunk);
+            NDList top = topK(flat.get(from + ":" + to));
+            values.add(top.get(0));
+            indices.add(top.get(1));
+        }
+        Shape out = new Shape(shape.get(0), shape.get(1), config.k());
+        return new NDList(concat(values).reshape(out), concat(indices).reshape(out));
+    }
+
+    /** Pre-activation floats computed at once, at most: 256 MB. */
+    static final long PRE_ACTIVATION_FLOATS = 1L << 26;
+
+    private NDList topK(NDArray rows) {
+        NDList top = preActivations(rows).topK(config.k(), -1, true, false);
         return new NDList(top.get(0).maximum(0f), top.get(1));
+    }
+
+    private static NDArray concat(NDList parts) {
+        return parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts, 0);
     }
 
     /** x · W_enc + b_enc after SAELens's process_sae_in (centring, normalisation, b_dec). */
