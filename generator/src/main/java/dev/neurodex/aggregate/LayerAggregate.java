@@ -199,17 +199,9 @@ public final class LayerAggregate {
                         continue; // no finite value: nothing to rank the window by
                     }
                 }
-                max[n] = Math.max(max[n], windowMax);
-                min[n] = Math.min(min[n], windowMin);
-                sum[n] += windowSum;
-                positives[n] += windowPositives;
-                // The cheap checks come first: after the first batches almost no (window, neuron) passes one.
-                float negated = -windowMin;
-                boolean toTop = windowMax >= top.threshold(n);
-                boolean toBottom = negated >= bottom.threshold(n);
-                boolean toSamples = samples.tally(n, windowMax, window.order());
-                if (toTop || toBottom || toSamples) {
-                    offer(n, window, windowMax, negated, tile, j, TILE, toTop, toBottom, toSamples);
+                int wants = fold(n, window, windowMax, windowMin, windowSum, windowPositives);
+                if (wants != 0) {
+                    offer(n, window, windowMax, -windowMin, tile, j, TILE, wants);
                 }
                 if (window.labels() != null) {
                     countLabelled(window.labels(), a, first + j, stride, n);
@@ -295,15 +287,8 @@ public final class LayerAggregate {
                 at = end;
                 continue; // no finite value: nothing to rank the window by
             }
-            max[n] = Math.max(max[n], windowMax);
-            min[n] = Math.min(min[n], windowMin);
-            sum[n] += windowSum;
-            positives[n] += windowPositives;
-            float negated = -windowMin;
-            boolean toTop = windowMax >= top.threshold(n);
-            boolean toBottom = negated >= bottom.threshold(n);
-            boolean toSamples = samples.tally(n, windowMax, window.order());
-            if (toTop || toBottom || toSamples || window.labels() != null) {
+            int wants = fold(n, window, windowMax, windowMin, windowSum, windowPositives);
+            if (wants != 0 || window.labels() != null) {
                 Arrays.fill(column, 0, length, 0f);
                 for (int e = at; e < end; e++) {
                     int pair = (int) keys[e];
@@ -315,8 +300,8 @@ public final class LayerAggregate {
                 for (int pos = 0; pos < length; pos++) {
                     column[pos] = Float.isFinite(column[pos]) ? column[pos] : 0f; // as the dense path keeps runs
                 }
-                if (toTop || toBottom || toSamples) {
-                    offer(n, window, windowMax, negated, column, 0, 1, toTop, toBottom, toSamples);
+                if (wants != 0) {
+                    offer(n, window, windowMax, -windowMin, column, 0, 1, wants);
                 }
             }
             at = end;
@@ -380,15 +365,32 @@ public final class LayerAggregate {
         return new float[] {windowMax, windowMin, (float) windowSum, windowPositives};
     }
 
+    private static final int TO_TOP = 1;
+    private static final int TO_BOTTOM = 2;
+    private static final int TO_SAMPLES = 4;
+
+    /**
+     * Folds one window's statistics of neuron n into its running ones and says which of top, bottom and samples
+     * want the window ({@link #TO_TOP} | ...; 0 for none). The cheap checks come first: after the first batches
+     * almost no (window, neuron) passes one.
+     */
+    private int fold(int n, Window window, float windowMax, float windowMin, float windowSum, int windowPositives) {
+        max[n] = Math.max(max[n], windowMax);
+        min[n] = Math.min(min[n], windowMin);
+        sum[n] += windowSum;
+        positives[n] += windowPositives;
+        return (windowMax >= top.threshold(n) ? TO_TOP : 0) | (-windowMin >= bottom.threshold(n) ? TO_BOTTOM : 0)
+                | (samples.tally(n, windowMax, window.order()) ? TO_SAMPLES : 0);
+    }
+
     /**
      * Offers the window to neuron n's top, bottom and samples. Each copies the neuron's values (column j of
      * the tile, whose rows are {@code stride} apart) only if it keeps the window, and only around the extreme token.
      */
-    private void offer(int n, Window window, float score, float negated, float[] tile, int j, int stride,
-                       boolean toTop, boolean toBottom, boolean toSamples) {
+    private void offer(int n, Window window, float score, float negated, float[] tile, int j, int stride, int wants) {
         WindowRef ref = window.ref();
         int length = window.length();
-        if (toTop) {
+        if ((wants & TO_TOP) != 0) {
             top.offer(n, score, ref.order(), () -> {
                 // keep positions around the max, a quarter of them after it; shifted to fit inside the window
                 int at = first(tile, j, stride, length, score);
@@ -396,14 +398,14 @@ public final class LayerAggregate {
                 return entry(tile, j, stride, Math.max(0, to - keep), to, score, ref);
             });
         }
-        if (toBottom) {
+        if ((wants & TO_BOTTOM) != 0) {
             bottom.offer(n, negated, ref.order(), () -> {
                 int at = first(tile, j, stride, length, -negated);
                 return entry(tile, j, stride, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1),
                         negated, ref);
             });
         }
-        if (toSamples) {
+        if ((wants & TO_SAMPLES) != 0) {
             samples.offer(n, score, ref.order(), () -> {
                 int at = first(tile, j, stride, length, score);
                 return entry(tile, j, stride, Math.max(0, at - TopEntry.BEFORE), Math.min(length, at + TopEntry.AFTER + 1),
