@@ -2,6 +2,7 @@ package dev.neurodex.aggregate;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -166,7 +167,10 @@ final class IntervalSamples {
             Reservoir r = reservoirs[n][b];
             if (r != null) {
                 List<TopEntry> entries = new ArrayList<>(Arrays.asList(r.entries).subList(0, r.count));
-                entries.sort((x, y) -> Float.compare(y.score(), x.score()));
+                // Ties by the earlier window: a reservoir's slots fill in the order windows came, which a scan in
+                // parts (merged) does not share with a scan in one pass.
+                entries.sort(Comparator.comparingDouble((TopEntry e) -> -e.score())
+                        .thenComparingLong(e -> e.window().order()));
                 out.add(new ScoreInterval(lower(b), upper(b), windows[n * BUCKETS + b], entries));
             }
         }

@@ -29,7 +29,6 @@ import dev.neurodex.scan.CheckpointPolicy;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
-import dev.neurodex.scan.Scanner;
 import dev.neurodex.scan.WindowTextPass;
 import dev.neurodex.store.Json;
 import dev.neurodex.store.SearchIndex;
@@ -80,6 +79,11 @@ public final class SiteBuild {
                           Path out) {}
 
     public Summary run() throws InterruptedException {
+        return run(ScanStep.LOCAL);
+    }
+
+    /** The build with its scan done by {@code step}; every other phase is the same. */
+    public Summary run(ScanStep step) throws InterruptedException {
         long started = System.nanoTime();
         BadRecords bad = new BadRecords(config.strict(), log);
         CorpusReader corpus = new CorpusReader(config.corpus(), config.limits(), bad); // fails on a bad path before any work
@@ -99,12 +103,15 @@ public final class SiteBuild {
             TappedModel model = TappedModel.open(loaded.model(), config.hook(), config.saes(), saeWeights);
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             checkHeap(scanConfig, model.units());
-            Scanner scanner = new Scanner(model, tokenizer, scanConfig);
+            if (scanConfig.context() > model.info().maxPositions()) {
+                throw new IllegalArgumentException("--context " + scanConfig.context() + " exceeds the model's maximum of "
+                        + model.info().maxPositions() + " positions");
+            }
             CheckpointPolicy checkpoints = checkpoints(publisher, model, scanConfig, corpus);
             Checkpoint from = checkpoints.restore(log);
             ScanResult scan;
             try (ScanProgress bar = progress.apply(corpus)) {
-                scan = scanner.scan(corpus, bar, checkpoints, from);
+                scan = step.scan(model, tokenizer, scanConfig, corpus, bad, bar, checkpoints, from);
             }
             Manifest manifest = manifest(loaded, corpus, bad, scan, scanConfig);
             int width = loaded.model().frame().contentTokens(scanConfig.context());

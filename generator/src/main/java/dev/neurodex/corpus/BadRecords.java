@@ -36,6 +36,11 @@ public final class BadRecords {
         }
     }
 
+    /** Counts {@code more} bad records reported elsewhere (by the parts of a distributed scan). */
+    public synchronized void add(long more) {
+        count += more;
+    }
+
     public synchronized long count() {
         return count;
     }

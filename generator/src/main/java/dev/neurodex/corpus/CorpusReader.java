@@ -47,6 +47,8 @@ public final class CorpusReader {
     private final AtomicLong bytesRead = new AtomicLong();
     private final List<CorpusFile> files = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private int fromFile = 0; // the part of the corpus read: its files [fromFile, toFile) in reading order
+    private int toFile = Integer.MAX_VALUE;
 
     /** Checks every root up front, so that a typo fails before any work starts. */
     public CorpusReader(List<Path> roots, BadRecords bad) {
@@ -67,6 +69,30 @@ public final class CorpusReader {
         this.roots = List.copyOf(roots);
         this.limits = limits;
         this.bad = bad;
+    }
+
+    /**
+     * A reader of files [from, to) of this corpus, in the same reading order and with the same names (relative to
+     * the same roots): a part a distributed scan reads on its own.
+     */
+    public CorpusReader slice(int from, int to, BadRecords partBad) {
+        CorpusReader part = new CorpusReader(roots, limits, partBad);
+        part.fromFile = from;
+        part.toFile = to;
+        return part;
+    }
+
+    /** The names of the files a whole read reads, in its order (what {@link #slice} counts). */
+    public List<String> readableFiles() {
+        List<String> out = new ArrayList<>();
+        forEachFile((path, label) -> out.add(label));
+        return out;
+    }
+
+    /** Takes in what parts of this corpus read elsewhere: their files (in corpus order) and skips. */
+    public void absorb(List<CorpusFile> partFiles, List<String> partSkipped) {
+        files.addAll(partFiles);
+        partSkipped.stream().filter(s -> !skipped.contains(s)).forEach(skipped::add);
     }
 
     /** Bytes of the corpus files on disk, for progress and ETA. */
@@ -114,6 +140,21 @@ public final class CorpusReader {
 
     /** Reads every document in order into {@code sink}; returns false if the sink stopped early. */
     public boolean read(DocumentSink sink) {
+        int[] index = {0};
+        return forEachFile((path, label) -> {
+            int i = index[0]++;
+            return i < fromFile || i >= toFile || readFile(path, label, sink);
+        });
+    }
+
+    /** A file of the corpus in reading order; false stops the walk. */
+    private interface FileVisitor {
+        boolean visit(Path path, String label);
+    }
+
+    /** Visits the readable files of every root in reading order, noting what is skipped; false if stopped. */
+    private boolean forEachFile(FileVisitor visitor) {
+        skipped.clear();
         for (Path root : roots) {
             Path base = Files.isDirectory(root) ? root : root.getParent();
             CorpusFiles listed = CorpusFiles.under(root, limits.followSymlinks());
@@ -124,7 +165,7 @@ public final class CorpusReader {
                     skipped.add(label + " (of no known kind)");
                     continue;
                 }
-                if (!readFile(path, label, sink)) {
+                if (!visitor.visit(path, label)) {
                     return false;
                 }
             }

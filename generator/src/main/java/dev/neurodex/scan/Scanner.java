@@ -34,6 +34,7 @@ public final class Scanner {
     private long waitNanos;
     private long positions;
     private int lastSeqLen;
+    private long documentOffset; // a part's documents are numbered after those of the parts before it
 
     public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
         this.model = model;
@@ -49,6 +50,20 @@ public final class Scanner {
         return scan(corpus, progress, CheckpointPolicy.NONE, null);
     }
 
+    /** Where a part of a corpus starts in the whole: documents, windows and content tokens before it. */
+    public record PartStart(long documents, long order, long tokens) {}
+
+    /**
+     * Scans one part of a corpus ({@link CorpusReader#slice}), its documents and windows numbered from where the
+     * parts before it ended, so that the parts' merged states are exactly the state of a scan of the whole.
+     * The result counts this part's documents, windows and tokens.
+     */
+    public ScanResult scanPart(CorpusReader part, PartStart start) throws InterruptedException {
+        documentOffset = start.documents();
+        Chunk begin = new Chunk(List.of(), 0, 0, start.order(), start.tokens());
+        return scan(part, ScanProgress.NONE, CheckpointPolicy.NONE, null, begin);
+    }
+
     /**
      * Scans the corpus, or its rest after {@code from} (null: from the beginning), writing checkpoints as
      * {@code checkpoints} says. Checkpoints are taken between pools, when every window read is aggregated or
@@ -56,8 +71,13 @@ public final class Scanner {
      */
     public ScanResult scan(CorpusReader corpus, ScanProgress progress, CheckpointPolicy checkpoints, Checkpoint from)
             throws InterruptedException {
+        return scan(corpus, progress, checkpoints, from, null);
+    }
+
+    private ScanResult scan(CorpusReader corpus, ScanProgress progress, CheckpointPolicy checkpoints, Checkpoint from,
+                            Chunk partStart) throws InterruptedException {
         long started = System.nanoTime();
-        Chunk last = from == null ? new Chunk(List.of(), 0, 0, 0, 0)
+        Chunk last = partStart != null ? partStart : from == null ? new Chunk(List.of(), 0, 0, 0, 0)
                 : new Chunk(List.of(), from.documents(), from.bytesRead(), from.nextOrder(), from.readTokens());
         BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(1024);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -170,7 +190,7 @@ public final class Scanner {
                 if (++documents[0] <= resumeAt.documents()) {
                     return true;
                 }
-                List<Window> windows = tokenizer.windows(doc, documents[0], width, order[0], config.probes());
+                List<Window> windows = tokenizer.windows(doc, documentOffset + documents[0], width, order[0], config.probes());
                 if (config.maxTokens() > 0) {
                     windows = cutAt(windows, config.maxTokens() - tokens[0]);
                 }

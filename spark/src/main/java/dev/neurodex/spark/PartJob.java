@@ -1,0 +1,177 @@
+package dev.neurodex.spark;
+
+import ai.djl.ndarray.NDManager;
+import dev.neurodex.aggregate.StateInput;
+import dev.neurodex.aggregate.StateOutput;
+import dev.neurodex.build.BuildConfig;
+import dev.neurodex.corpus.BadRecords;
+import dev.neurodex.corpus.CorpusFile;
+import dev.neurodex.corpus.CorpusLimits;
+import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.model.HookPoint;
+import dev.neurodex.model.LoadedModel;
+import dev.neurodex.model.ModelCatalog;
+import dev.neurodex.model.OfflineEngine;
+import dev.neurodex.scan.ScanConfig;
+import dev.neurodex.scan.ScanResult;
+import dev.neurodex.scan.Scanner;
+import dev.neurodex.scan.TappedModel;
+import dev.neurodex.tokenize.Probe;
+import dev.neurodex.tokenize.Window;
+import dev.neurodex.tokenize.WindowTokenizer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a task needs to redo the build's scan on one part of the corpus, as plain serializable values: the model
+ * and corpus by path (every executor reads them itself; no weights pass through the driver), the options, and
+ * the part's files. A task's result is a pure function of these, so Spark may retry or duplicate it.
+ */
+record PartJob(String model, String name, List<String> corpus, int maxLineBytes, int maxDocumentChars,
+               long maxFileBytes, int maxTarNameBytes, boolean followSymlinks, int context, int topK, int batchSize,
+               long maxTokens, int keep, List<String> probes, int threads, String hook, List<String> saes,
+               boolean strict) implements Serializable {
+
+    static PartJob of(BuildConfig build, ScanConfig scan) {
+        CorpusLimits l = build.limits();
+        return new PartJob(build.model(), build.name(), build.corpus().stream().map(Path::toString).toList(),
+                l.maxLineBytes(), l.maxDocumentChars(), l.maxFileBytes(), l.maxTarNameBytes(), l.followSymlinks(),
+                scan.context(), scan.topK(), scan.batchSize(), scan.maxTokens(), scan.keep(),
+                scan.probes().stream().map(Probe::spec).toList(), build.threads(), build.hook().suffix(),
+                build.saes().stream().map(Path::toString).toList(), build.strict());
+    }
+
+    /** Files [from, to) of the corpus, where the parts before them end. */
+    record Part(int index, int from, int to, long documents, long order, long tokens) implements Serializable {}
+
+    /** What counting a part found: its documents, windows and content tokens. */
+    record Count(long documents, long windows, long tokens) implements Serializable {}
+
+    /**
+     * What scanning a part produced: its aggregation state (serialized, as checkpoints are), its counts and timings,
+     * and what its reader saw (files as "path\tbytes\tsha256\tdocuments\tcomplete", skips, bad records).
+     */
+    record Result(int firstPart, byte[] state, long documents, long windows, long tokens, double seconds, double forward,
+                  double aggregate, double waiting, long positions, List<String> files, List<String> skipped,
+                  long badRecords) implements Serializable {}
+
+    CorpusLimits limits() {
+        return new CorpusLimits(maxLineBytes, maxDocumentChars, maxFileBytes, maxTarNameBytes, followSymlinks);
+    }
+
+    ScanConfig scanConfig() {
+        return new ScanConfig(context, topK, batchSize, maxTokens, keep, probes.stream().map(Probe::parse).toList());
+    }
+
+    /** Bad records of a task go to its executor's log, as a local build prints them. */
+    BadRecords bad() {
+        return new BadRecords(strict, new PrintWriter(System.err, true));
+    }
+
+    CorpusReader reader(BadRecords bad) {
+        return new CorpusReader(corpus.stream().map(Path::of).toList(), limits(), bad);
+    }
+
+    /** Documents, windows and tokens of files [from, to): tokenizing only, as the scan will cut them. */
+    Count count(int from, int to) {
+        OfflineEngine.configure();
+        try (NDManager manager = OfflineEngine.newManager(threads);
+             LoadedModel loaded = ModelCatalog.open(model, name, null, threads, manager);
+             WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
+                     maxDocumentChars)) {
+            int width = loaded.model().frame().contentTokens(context);
+            long[] c = {0, 0, 0};
+            CorpusReader part = reader(bad()).slice(from, to, new BadRecords(false, new PrintWriter(
+                    java.io.OutputStream.nullOutputStream()))); // the scan reports them
+            part.read(doc -> {
+                List<Window> windows = tokenizer.windows(doc, ++c[0], width, c[1], List.of());
+                c[1] += windows.size();
+                windows.forEach(w -> c[2] += w.length());
+                return true;
+            });
+            return new Count(c[0], c[1], c[2]);
+        }
+    }
+
+    /** The scan of one part, its documents and windows numbered as in a scan of the whole corpus. */
+    Result scan(Part p) {
+        OfflineEngine.configure();
+        BadRecords bad = bad();
+        try (NDManager manager = OfflineEngine.newManager(threads);
+             LoadedModel loaded = ModelCatalog.open(model, name, null, threads, manager);
+             WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
+                     maxDocumentChars);
+             NDManager saeWeights = manager.newSubManager()) {
+            TappedModel tapped = TappedModel.open(loaded.model(), HookPoint.named(hook), saes.stream().map(Path::of).toList(),
+                    saeWeights);
+            CorpusReader part = reader(bad).slice(p.from(), p.to(), bad);
+            ScanResult r = new Scanner(tapped, tokenizer, scanConfig())
+                    .scanPart(part, new Scanner.PartStart(p.documents(), p.order(), p.tokens()));
+            return new Result(p.index(), write(r), r.documents(), r.windows(), r.tokens(), r.seconds(), r.phases().forward(),
+                    r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(),
+                    part.files().stream().map(PartJob::line).toList(), part.skippedFiles(), bad.count());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static byte[] write(ScanResult r) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            StateOutput out = new StateOutput(bytes);
+            r.aggregate().write(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static dev.neurodex.aggregate.ModelAggregate read(byte[] state) {
+        try {
+            return dev.neurodex.aggregate.ModelAggregate.read(new StateInput(new ByteArrayInputStream(state)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String line(CorpusFile f) {
+        return f.path() + "\t" + f.bytes() + "\t" + f.sha256() + "\t" + f.documents() + "\t" + f.complete();
+    }
+
+    static CorpusFile file(String line) {
+        String[] p = line.split("\t");
+        return new CorpusFile(p[0], Long.parseLong(p[1]), p[2], Long.parseLong(p[3]), Boolean.parseBoolean(p[4]));
+    }
+
+    /** Two parts' results as one: states merged, counts and timings added, files in corpus order. */
+    static Result merge(Result x, Result y) {
+        Result a = x.firstPart() < y.firstPart() ? x : y;
+        Result b = a == x ? y : x;
+        dev.neurodex.aggregate.ModelAggregate state = read(a.state());
+        state.merge(read(b.state()));
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            StateOutput out = new StateOutput(bytes);
+            state.write(out);
+            out.flush();
+            List<String> files = new java.util.ArrayList<>(a.files());
+            files.addAll(b.files());
+            List<String> skipped = new java.util.ArrayList<>(a.skipped());
+            b.skipped().stream().filter(s -> !skipped.contains(s)).forEach(skipped::add);
+            return new Result(a.firstPart(), bytes.toByteArray(), a.documents() + b.documents(), a.windows() + b.windows(),
+                    a.tokens() + b.tokens(), a.seconds() + b.seconds(), a.forward() + b.forward(),
+                    a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(), files,
+                    skipped, a.badRecords() + b.badRecords());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
