@@ -1,6 +1,5 @@
 package dev.neurodex.spark;
 
-import ai.djl.ndarray.NDManager;
 import dev.neurodex.aggregate.StateInput;
 import dev.neurodex.aggregate.StateOutput;
 import dev.neurodex.build.BuildConfig;
@@ -8,17 +7,11 @@ import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusFile;
 import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.corpus.CorpusReader;
-import dev.neurodex.model.HookPoint;
-import dev.neurodex.model.LoadedModel;
-import dev.neurodex.model.ModelCatalog;
-import dev.neurodex.model.OfflineEngine;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
-import dev.neurodex.scan.TappedModel;
 import dev.neurodex.tokenize.Probe;
 import dev.neurodex.tokenize.Window;
-import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,41 +73,30 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
 
     /** Documents, windows and tokens of files [from, to): tokenizing only, as the scan will cut them. */
     Count count(int from, int to) {
-        OfflineEngine.configure();
-        try (NDManager manager = OfflineEngine.newManager(threads);
-             LoadedModel loaded = ModelCatalog.open(model, name, null, threads, manager);
-             WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
-                     maxDocumentChars)) {
-            int width = loaded.model().frame().contentTokens(context);
-            long[] c = {0, 0, 0};
-            CorpusReader part = reader(bad()).slice(from, to, new BadRecords(false, new PrintWriter(
-                    java.io.OutputStream.nullOutputStream()))); // the scan reports them
-            part.read(doc -> {
-                List<Window> windows = tokenizer.windows(doc, ++c[0], width, c[1], List.of());
-                c[1] += windows.size();
-                windows.forEach(w -> c[2] += w.length());
-                return true;
-            });
-            return new Count(c[0], c[1], c[2]);
-        }
+        ExecutorModels.Loaded m = ExecutorModels.get(this);
+        int width = m.loaded().model().frame().contentTokens(context);
+        long[] c = {0, 0, 0};
+        CorpusReader part = reader(bad()).slice(from, to, new BadRecords(false, new PrintWriter(
+                java.io.OutputStream.nullOutputStream()))); // the scan reports them
+        part.read(doc -> {
+            List<Window> windows = m.tokenizer().windows(doc, ++c[0], width, c[1], List.of());
+            c[1] += windows.size();
+            windows.forEach(w -> c[2] += w.length());
+            return true;
+        });
+        return new Count(c[0], c[1], c[2]);
     }
 
     /** The scan of one part, its documents and windows numbered as in a scan of the whole corpus. */
     Result scan(Part p) {
-        OfflineEngine.configure();
+        ExecutorModels.Loaded m = ExecutorModels.get(this);
         BadRecords bad = bad();
-        try (NDManager manager = OfflineEngine.newManager(threads);
-             LoadedModel loaded = ModelCatalog.open(model, name, null, threads, manager);
-             WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
-                     maxDocumentChars);
-             NDManager saeWeights = manager.newSubManager()) {
-            TappedModel tapped = TappedModel.open(loaded.model(), HookPoint.named(hook), saes.stream().map(Path::of).toList(),
-                    saeWeights);
-            CorpusReader part = reader(bad).slice(p.from(), p.to(), bad);
-            ScanResult r = new Scanner(tapped, tokenizer, scanConfig())
+        CorpusReader part = reader(bad).slice(p.from(), p.to(), bad);
+        try {
+            ScanResult r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
                     .scanPart(part, new Scanner.PartStart(p.documents(), p.order(), p.tokens()));
-            return new Result(p.index(), write(r), r.documents(), r.windows(), r.tokens(), r.seconds(), r.phases().forward(),
-                    r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(),
+            return new Result(p.index(), write(r), r.documents(), r.windows(), r.tokens(), r.seconds(),
+                    r.phases().forward(), r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(),
                     part.files().stream().map(PartJob::line).toList(), part.skippedFiles(), bad.count());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
