@@ -23,7 +23,7 @@ import dev.neurodex.model.HookPoint;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the site was published", "1:the build failed; the previous site is unchanged",
                 "2:bad command line"})
-final class BuildCommand implements Callable<Integer> {
+public class BuildCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -135,8 +135,9 @@ final class BuildCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BuildConfig config = config();
         LogAboveBar log = new LogAboveBar(spec.commandLine().getErr());
-        SiteBuild.Summary s = new SiteBuild(config, new PrintWriter(log, true),
-                corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens, log)).run();
+        SiteBuild.Summary s = build(new SiteBuild(config, new PrintWriter(log, true),
+                corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens, log)),
+                config, new PrintWriter(log, true));
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s; "
                         + "forward %.1f s, aggregation %.1f s), neighbours %.1f s, total %.1f s, %,d pages -> %s",
@@ -145,6 +146,11 @@ final class BuildCommand implements Callable<Integer> {
                 s.scanPhases().aggregate(), s.neighboursSeconds(), s.totalSeconds(), s.pages(),
                 s.out().resolve("index.html")));
         return ExitCodes.OK;
+    }
+
+    /** Runs the build; a subclass may scan elsewhere (the Spark command hands it a {@code SparkScanStep}). */
+    protected SiteBuild.Summary build(SiteBuild build, BuildConfig config, PrintWriter log) throws Exception {
+        return build.run();
     }
 
     private BuildConfig config() {

@@ -32,7 +32,12 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return execute(new Main(), args);
+    }
+
+    /** Runs {@code command} (a picocli command object) with neurodex's one-line errors and exit codes. */
+    public static int execute(Object command, String... args) {
+        CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("neurodex: error: " + Printable.line(message(e)));
             return ExitCodes.FAILURE;

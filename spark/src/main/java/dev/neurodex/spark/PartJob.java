@@ -82,7 +82,7 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
             List<Window> windows = m.tokenizer().windows(doc, ++c[0], width, c[1], List.of());
             c[1] += windows.size();
             windows.forEach(w -> c[2] += w.length());
-            return true;
+            return maxTokens == 0 || c[2] < maxTokens; // a part past the budget alone ends the scan: no need to go on
         });
         return new Count(c[0], c[1], c[2]);
     }

@@ -1,0 +1,45 @@
+package dev.neurodex.spark;
+
+import dev.neurodex.build.BuildConfig;
+import dev.neurodex.build.SiteBuild;
+import dev.neurodex.cli.BuildCommand;
+import dev.neurodex.cli.Main;
+import java.io.PrintWriter;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurodex build} with its scan run as a Spark job, every other option and phase the same. Run by
+ * {@code spark-submit --class dev.neurodex.spark.SparkBuildCommand neurodex-spark.jar …}; without a master from
+ * spark-submit it runs in {@code local[*]}.
+ */
+@Command(name = "build-spark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Scan a corpus through a model as an Apache Spark job and publish the site, as build does.")
+public final class SparkBuildCommand extends BuildCommand {
+
+    @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+            description = "Parts the corpus's files are split into (default: 4 per core of the cluster, at most one per file).")
+    int partitions;
+
+    public static void main(String[] args) {
+        System.exit(Main.execute(new SparkBuildCommand(), args));
+    }
+
+    @Override
+    protected SiteBuild.Summary build(SiteBuild build, BuildConfig config, PrintWriter log) throws Exception {
+        if (partitions < 0) {
+            throw new IllegalArgumentException("--partitions must not be negative, got " + partitions);
+        }
+        SparkConf conf = new SparkConf().setAppName("neurodex build " + config.model());
+        if (!conf.contains("spark.master")) {
+            // Outside spark-submit: this machine's cores, on loopback only.
+            conf.setMaster("local[*]").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        }
+        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+            int parts = partitions > 0 ? partitions : 4 * spark.defaultParallelism();
+            return build.run(new SparkScanStep(spark, config, parts, log));
+        }
+    }
+}
