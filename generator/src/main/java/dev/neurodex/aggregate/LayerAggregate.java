@@ -23,7 +23,7 @@ public final class LayerAggregate {
     private final int keep;
     private final float[] max;
     private final float[] min;
-    private final double[] sum;
+    private final ExactSums sum;
     private final long[] positives;
     private final long[] nonFinite; // NaN and ±∞ activations, left out of everything else
     private final long[] histogram; // [neuron * ActivationBins.COUNT + bin]
@@ -48,7 +48,7 @@ public final class LayerAggregate {
 
     /** @param probes how many probes label tokens (their labelled activations are counted apart) */
     public LayerAggregate(int layer, int neurons, int k, int keep, int probes) {
-        this(layer, neurons, keep, new float[neurons], new float[neurons], new double[neurons], new long[neurons],
+        this(layer, neurons, keep, new float[neurons], new float[neurons], new ExactSums(neurons), new long[neurons],
                 new long[neurons], new long[neurons * ActivationBins.COUNT], new TopK(neurons, k), new TopK(neurons, BOTTOM),
                 new IntervalSamples(neurons, SAMPLES_PER_INTERVAL), new ProbeCounts(probes, neurons), 0);
         if (keep < 1) {
@@ -58,7 +58,7 @@ public final class LayerAggregate {
         Arrays.fill(min, Float.POSITIVE_INFINITY);
     }
 
-    private LayerAggregate(int layer, int neurons, int keep, float[] max, float[] min, double[] sum, long[] positives,
+    private LayerAggregate(int layer, int neurons, int keep, float[] max, float[] min, ExactSums sum, long[] positives,
                            long[] nonFinite, long[] histogram, TopK top, TopK bottom, IntervalSamples samples,
                            ProbeCounts probes, long tokens) {
         this.layer = layer;
@@ -84,7 +84,7 @@ public final class LayerAggregate {
         out.writeLong(tokens);
         out.writeFloats(max);
         out.writeFloats(min);
-        out.writeDoubles(sum);
+        sum.write(out);
         out.writeLongs(positives);
         out.writeLongs(nonFinite);
         out.writeLongs(histogram);
@@ -101,11 +101,11 @@ public final class LayerAggregate {
         long tokens = in.readLong();
         float[] max = in.readFloats();
         float[] min = in.readFloats();
-        double[] sum = in.readDoubles();
+        ExactSums sum = ExactSums.read(in, neurons);
         long[] positives = in.readLongs();
         long[] nonFinite = in.readLongs();
         long[] histogram = in.readLongs();
-        if (max.length != neurons || min.length != neurons || sum.length != neurons || positives.length != neurons
+        if (max.length != neurons || min.length != neurons || positives.length != neurons
                 || nonFinite.length != neurons || histogram.length != (long) neurons * ActivationBins.COUNT) {
             throw new java.io.IOException("layer " + layer + ": arrays do not match " + neurons + " neurons");
         }
@@ -377,7 +377,7 @@ public final class LayerAggregate {
     private int fold(int n, Window window, float windowMax, float windowMin, float windowSum, int windowPositives) {
         max[n] = Math.max(max[n], windowMax);
         min[n] = Math.min(min[n], windowMin);
-        sum[n] += windowSum;
+        sum.add(n, windowSum);
         positives[n] += windowPositives;
         return (windowMax >= top.threshold(n) ? TO_TOP : 0) | (-windowMin >= bottom.threshold(n) ? TO_BOTTOM : 0)
                 | (samples.tally(n, windowMax, window.order()) ? TO_SAMPLES : 0);
@@ -438,10 +438,10 @@ public final class LayerAggregate {
         if (other.layer != layer || other.neurons != neurons || other.keep != keep) {
             throw new IllegalArgumentException("cannot merge layer " + other.layer + " into layer " + layer);
         }
+        sum.merge(other.sum);
         for (int n = 0; n < neurons; n++) {
             max[n] = Math.max(max[n], other.max[n]);
             min[n] = Math.min(min[n], other.min[n]);
-            sum[n] += other.sum[n];
             positives[n] += other.positives[n];
             nonFinite[n] += other.nonFinite[n];
         }
@@ -465,7 +465,7 @@ public final class LayerAggregate {
         if (finite == 0) {
             return new NeuronStats(0f, 0f, 0.0, 0.0, tokens, nonFinite[n]);
         }
-        return new NeuronStats(max[n], min[n], sum[n] / finite, (double) positives[n] / finite, tokens, nonFinite[n]);
+        return new NeuronStats(max[n], min[n], sum.get(n) / finite, (double) positives[n] / finite, tokens, nonFinite[n]);
     }
 
     /** The top windows of neuron {@code n}, highest score first, ties to the earlier window. */
@@ -496,7 +496,7 @@ public final class LayerAggregate {
 
     /** Probe p as a detector of neuron n: figures from its labelled counts against all of the neuron's tokens. */
     public ProbeScore probeScore(int p, int n) {
-        return ProbeScore.of(histogram(n), probes.histogram(p, n), sum[n], probes.sum(p, n));
+        return ProbeScore.of(histogram(n), probes.histogram(p, n), sum.get(n), probes.sum(p, n));
     }
 
     /** Counts of neuron {@code n}'s activations per {@link ActivationBins} bin, over every content token. */

@@ -13,14 +13,14 @@ final class ProbeCounts {
     private final int probes;
     private final int neurons;
     private final long[] histogram; // [(probe * neurons + neuron) * COUNT + bin]
-    private final double[] sum; // [probe * neurons + neuron]
+    private final ExactSums sum; // [probe * neurons + neuron]
 
     ProbeCounts(int probes, int neurons) {
         this(probes, neurons, new long[Math.multiplyExact(probes * neurons, ActivationBins.COUNT)],
-                new double[probes * neurons]);
+                new ExactSums(probes * neurons));
     }
 
-    private ProbeCounts(int probes, int neurons, long[] histogram, double[] sum) {
+    private ProbeCounts(int probes, int neurons, long[] histogram, ExactSums sum) {
         this.probes = probes;
         this.neurons = neurons;
         this.histogram = histogram;
@@ -30,7 +30,7 @@ final class ProbeCounts {
     void add(int probe, int neuron, float value) {
         int at = probe * neurons + neuron;
         histogram[at * ActivationBins.COUNT + ActivationBins.of(value)]++;
-        sum[at] += value;
+        sum.add(at, value);
     }
 
     long[] histogram(int probe, int neuron) {
@@ -39,7 +39,7 @@ final class ProbeCounts {
     }
 
     double sum(int probe, int neuron) {
-        return sum[probe * neurons + neuron];
+        return sum.get(probe * neurons + neuron);
     }
 
     void merge(ProbeCounts other) {
@@ -49,24 +49,22 @@ final class ProbeCounts {
         for (int i = 0; i < histogram.length; i++) {
             histogram[i] += other.histogram[i];
         }
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] += other.sum[i];
-        }
+        sum.merge(other.sum);
     }
 
     void write(StateOutput out) throws IOException {
         out.writeInt(probes);
         out.writeInt(neurons);
         out.writeLongs(histogram);
-        out.writeDoubles(sum);
+        sum.write(out);
     }
 
     static ProbeCounts read(StateInput in) throws IOException {
         int probes = in.readCount(dev.neurodex.tokenize.Probe.MAX);
         int neurons = in.readCount(TopK.MAX_NEURONS);
         long[] histogram = in.readLongs();
-        double[] sum = in.readDoubles();
-        if (histogram.length != (long) probes * neurons * ActivationBins.COUNT || sum.length != probes * neurons) {
+        ExactSums sum = ExactSums.read(in, probes * neurons);
+        if (histogram.length != (long) probes * neurons * ActivationBins.COUNT) {
             throw new IOException("damaged state: probe counts do not match " + probes + " probes of " + neurons + " neurons");
         }
         return new ProbeCounts(probes, neurons, histogram, sum);

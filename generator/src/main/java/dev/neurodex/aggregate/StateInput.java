@@ -86,12 +86,6 @@ public final class StateInput {
         return a;
     }
 
-    double[] readDoubles() throws IOException {
-        java.nio.DoubleBuffer b = ByteBuffer.wrap(readArray(Double.BYTES)).asDoubleBuffer();
-        double[] a = new double[b.remaining()];
-        b.get(a);
-        return a;
-    }
 
     long[] readLongs() throws IOException {
         java.nio.LongBuffer b = ByteBuffer.wrap(readArray(Long.BYTES)).asLongBuffer();

@@ -56,11 +56,6 @@ public final class StateOutput {
         out.write(bytes.array());
     }
 
-    void writeDoubles(double[] a) throws IOException {
-        ByteBuffer bytes = bytes(a.length, Double.BYTES);
-        bytes.asDoubleBuffer().put(a);
-        out.write(bytes.array());
-    }
 
     void writeLongs(long[] a) throws IOException {
         ByteBuffer bytes = bytes(a.length, Long.BYTES);

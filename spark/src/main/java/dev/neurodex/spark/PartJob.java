@@ -95,7 +95,11 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         try {
             ScanResult r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
                     .scanPart(part, new Scanner.PartStart(p.documents(), p.order(), p.tokens()));
-            return new Result(p.index(), write(r), r.documents(), r.windows(), r.tokens(), r.seconds(),
+            byte[] state = write(r);
+            // A line per finished part, in the executor's log (the console in local mode).
+            System.err.printf(java.util.Locale.ROOT, "neurodex: part %d done: %,d documents, %,d tokens in %.1f s; "
+                    + "state %.1f MB%n", p.index(), r.documents(), r.tokens(), r.seconds(), state.length / 1e6);
+            return new Result(p.index(), state, r.documents(), r.windows(), r.tokens(), r.seconds(),
                     r.phases().forward(), r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(),
                     part.files().stream().map(PartJob::line).toList(), part.skippedFiles(), bad.count());
         } catch (InterruptedException e) {
@@ -133,8 +137,9 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         return new CorpusFile(p[0], Long.parseLong(p[1]), p[2], Long.parseLong(p[3]), Boolean.parseBoolean(p[4]));
     }
 
-    /** Two parts' results as one: states merged, counts and timings added, files in corpus order. */
+    /** Two parts' results as one: states merged, counts and timings added. */
     static Result merge(Result x, Result y) {
+        long started = System.nanoTime();
         Result a = x.firstPart() < y.firstPart() ? x : y;
         Result b = a == x ? y : x;
         dev.neurodex.aggregate.ModelAggregate state = read(a.state());
@@ -148,6 +153,8 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
             files.addAll(b.files());
             List<String> skipped = new java.util.ArrayList<>(a.skipped());
             b.skipped().stream().filter(s -> !skipped.contains(s)).forEach(skipped::add);
+            System.err.printf(java.util.Locale.ROOT, "neurodex: merged the states of parts from %d and %d in %.1f s%n",
+                    a.firstPart(), b.firstPart(), (System.nanoTime() - started) / 1e9);
             return new Result(a.firstPart(), bytes.toByteArray(), a.documents() + b.documents(), a.windows() + b.windows(),
                     a.tokens() + b.tokens(), a.seconds() + b.seconds(), a.forward() + b.forward(),
                     a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(), files,

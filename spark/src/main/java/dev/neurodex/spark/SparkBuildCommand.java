@@ -20,8 +20,12 @@ import picocli.CommandLine.Option;
 public final class SparkBuildCommand extends BuildCommand {
 
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-            description = "Parts the corpus's files are split into (default: 4 per core of the cluster, at most one per file).")
+            description = "Parts the corpus's files are split into (default: one per core of the cluster, at most one per file).")
     int partitions;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (default: spark-submit's, else local[*]: this machine's cores).")
+    String master;
 
     public static void main(String[] args) {
         System.exit(Main.execute(new SparkBuildCommand(), args));
@@ -33,12 +37,17 @@ public final class SparkBuildCommand extends BuildCommand {
             throw new IllegalArgumentException("--partitions must not be negative, got " + partitions);
         }
         SparkConf conf = new SparkConf().setAppName("neurodex build " + config.model());
-        if (!conf.contains("spark.master")) {
+        if (master != null) {
+            conf.setMaster(master);
+        }
+        if (!conf.contains("spark.master") || conf.get("spark.master").startsWith("local")) {
             // Outside spark-submit: this machine's cores, on loopback only.
-            conf.setMaster("local[*]").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+            conf.setIfMissing("spark.master", "local[*]").set("spark.driver.host", "127.0.0.1")
+                    .set("spark.driver.bindAddress", "127.0.0.1");
         }
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-            int parts = partitions > 0 ? partitions : 4 * spark.defaultParallelism();
+            // One part per core by default: each part ships and merges a whole state, so more parts cost more merging.
+            int parts = partitions > 0 ? partitions : spark.defaultParallelism();
             return build.run(new SparkScanStep(spark, config, parts, log));
         }
     }

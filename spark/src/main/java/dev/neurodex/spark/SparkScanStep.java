@@ -49,7 +49,8 @@ public final class SparkScanStep implements ScanStep {
         }
         long started = System.nanoTime();
         PartJob job = PartJob.of(build, config);
-        int files = corpus.readableFiles().size();
+        List<String> names = corpus.readableFiles();
+        int files = names.size();
         int n = Math.max(1, Math.min(parts, files));
         List<int[]> ranges = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -73,7 +74,9 @@ public final class SparkScanStep implements ScanStep {
         PartJob.Result r = spark.parallelize(starts, starts.size()).map(job::scan)
                 .treeReduce(PartJob::merge);
         ModelAggregate aggregate = PartJob.read(r.state());
-        corpus.absorb(r.files().stream().map(PartJob::file).toList(), r.skipped());
+        // treeReduce pairs parts in no set order: the files go back to the corpus's.
+        corpus.absorb(r.files().stream().map(PartJob::file)
+                .sorted(java.util.Comparator.comparingInt(f -> names.indexOf(f.path()))).toList(), r.skipped());
         bad.add(r.badRecords());
         progress.update(r.documents(), r.tokens(), corpus.totalBytes());
         return new ScanResult(aggregate, r.documents(), r.windows(), r.tokens(), (System.nanoTime() - started) / 1e9,

@@ -66,7 +66,7 @@ class SparkBuildTest {
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         PrintWriter log = new PrintWriter(System.err, true);
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-            new SiteBuild(config, log, c -> ScanProgress.NONE).run(new SparkScanStep(spark, config, 3, log));
+            new SiteBuild(config, log, c -> ScanProgress.NONE).run(new SparkScanStep(spark, config, 5, log));
         }
 
         String model = ModelCatalog.DEFAULT;
