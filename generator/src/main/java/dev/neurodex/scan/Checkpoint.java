@@ -42,7 +42,8 @@ import java.util.Objects;
 public record Checkpoint(Identity identity, long documents, long nextOrder, long readTokens, long windows,
                          long tokens, long bytesRead, List<Window> pending, ModelAggregate aggregate) {
 
-    private static final String MAGIC = "neurodex-checkpoint 4\n";
+    /** The first line of a checkpoint file: its layout, bumped whenever the state written changes. */
+    public static final String MAGIC = "neurodex-checkpoint 4\n";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**

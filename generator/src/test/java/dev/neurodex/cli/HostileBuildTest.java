@@ -85,7 +85,7 @@ class HostileBuildTest {
         // Well-formed zstd (its checksum holds) whose first length claims 2 GB: it used to be allocated as claimed.
         Path file = dir.resolve(".neurodex-checkpoint-site-all-minilm-l6-v2");
         try (var raw = Files.newOutputStream(file)) {
-            raw.write("neurodex-checkpoint 3\n".getBytes(StandardCharsets.US_ASCII));
+            raw.write(dev.neurodex.scan.Checkpoint.MAGIC.getBytes(StandardCharsets.US_ASCII));
             try (var zstd = new com.github.luben.zstd.ZstdOutputStream(raw);
                  var data = new java.io.DataOutputStream(zstd)) {
                 zstd.setChecksum(true);

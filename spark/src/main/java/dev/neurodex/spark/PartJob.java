@@ -95,7 +95,7 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         try {
             ScanResult r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
                     .scanPart(part, new Scanner.PartStart(p.documents(), p.order(), p.tokens()));
-            byte[] state = write(r);
+            byte[] state = write(r.aggregate());
             // A line per finished part, in the executor's log (the console in local mode).
             System.err.printf(java.util.Locale.ROOT, "neurodex: part %d done: %,d documents, %,d tokens in %.1f s; "
                     + "state %.1f MB%n", p.index(), r.documents(), r.tokens(), r.seconds(), state.length / 1e6);
@@ -108,11 +108,12 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         }
     }
 
-    private static byte[] write(ScanResult r) {
+    /** A state as bytes, as a checkpoint writes it. */
+    private static byte[] write(dev.neurodex.aggregate.ModelAggregate state) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             StateOutput out = new StateOutput(bytes);
-            r.aggregate().write(out);
+            state.write(out);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -144,23 +145,16 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         Result b = a == x ? y : x;
         dev.neurodex.aggregate.ModelAggregate state = read(a.state());
         state.merge(read(b.state()));
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            StateOutput out = new StateOutput(bytes);
-            state.write(out);
-            out.flush();
-            List<String> files = new java.util.ArrayList<>(a.files());
-            files.addAll(b.files());
-            List<String> skipped = new java.util.ArrayList<>(a.skipped());
-            b.skipped().stream().filter(s -> !skipped.contains(s)).forEach(skipped::add);
-            System.err.printf(java.util.Locale.ROOT, "neurodex: merged the states of parts from %d and %d in %.1f s%n",
-                    a.firstPart(), b.firstPart(), (System.nanoTime() - started) / 1e9);
-            return new Result(a.firstPart(), bytes.toByteArray(), a.documents() + b.documents(), a.windows() + b.windows(),
-                    a.tokens() + b.tokens(), a.seconds() + b.seconds(), a.forward() + b.forward(),
-                    a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(), files,
-                    skipped, a.badRecords() + b.badRecords());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] merged = write(state);
+        List<String> files = new java.util.ArrayList<>(a.files());
+        files.addAll(b.files());
+        List<String> skipped = new java.util.ArrayList<>(a.skipped());
+        b.skipped().stream().filter(s -> !skipped.contains(s)).forEach(skipped::add);
+        System.err.printf(java.util.Locale.ROOT, "neurodex: merged the states of parts from %d and %d in %.1f s%n",
+                a.firstPart(), b.firstPart(), (System.nanoTime() - started) / 1e9);
+        return new Result(a.firstPart(), merged, a.documents() + b.documents(), a.windows() + b.windows(),
+                a.tokens() + b.tokens(), a.seconds() + b.seconds(), a.forward() + b.forward(),
+                a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(), files,
+                skipped, a.badRecords() + b.badRecords());
     }
 }
