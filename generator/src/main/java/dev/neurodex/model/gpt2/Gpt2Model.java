@@ -4,65 +4,37 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.neurodex.model.Activations;
+import dev.neurodex.model.CausalDecoder;
 import dev.neurodex.model.DirectLogits;
-import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookPlan;
 import dev.neurodex.model.HookPoint;
 import dev.neurodex.model.HookSink;
-import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
-import dev.neurodex.model.WindowFrame;
 import dev.neurodex.model.nn.CausalAttention;
 import dev.neurodex.model.nn.Embedding;
 import dev.neurodex.model.nn.Gelu;
 import dev.neurodex.model.nn.Scoped;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The GPT-2 forward pass in DJL NDArray ops: pre-LayerNorm blocks, causal attention, GELU in its tanh form,
  * learned positions. Exposes {@code blocks.{L}.mlp.hook_post} = gelu_new(c_fc(ln_2(x))).
  */
-public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDirections {
+public final class Gpt2Model extends CausalDecoder {
     private final Gpt2Config config;
-    private final ModelInfo info;
-    private final NDManager manager;
     private final Gpt2Weights w;
-    private final HookBuffer hooks = new HookBuffer();
 
     public Gpt2Model(Gpt2Config config, StateDict weights, ModelInfo info, NDManager parent) {
+        super(info, config.bos(), parent);
         this.config = config;
-        this.info = info;
-        this.manager = parent.newSubManager();
         this.w = Gpt2Weights.load(weights, config, manager);
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
-    }
-
-    @Override
-    public WindowFrame frame() {
-        return WindowFrame.bosFirst(config.bos());
-    }
-
-    @Override
-    public void run(List<int[]> windows, Consumer<Activations> hook) {
-        run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
     }
 
     @Override
     public boolean layerNormDecoder() {
         return true;
-    }
-
-    @Override
-    public java.util.Set<HookPoint> hookPoints() {
-        return java.util.EnumSet.allOf(HookPoint.class);
     }
 
     @Override
@@ -128,10 +100,5 @@ public final class Gpt2Model implements HookedModel, DirectLogits.Source, MlpDir
     @Override
     public NDArray writeDirections(int layer) {
         return MlpDirections.write(w.blocks().get(layer).proj());
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

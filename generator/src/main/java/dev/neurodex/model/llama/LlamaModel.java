@@ -3,17 +3,14 @@ package dev.neurodex.model.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.neurodex.model.Activations;
+import dev.neurodex.model.CausalDecoder;
 import dev.neurodex.model.DirectLogits;
-import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookPlan;
 import dev.neurodex.model.HookPoint;
 import dev.neurodex.model.HookSink;
-import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
-import dev.neurodex.model.WindowFrame;
 import dev.neurodex.model.nn.CausalAttention;
 import dev.neurodex.model.nn.Embedding;
 import dev.neurodex.model.nn.Linear;
@@ -23,7 +20,6 @@ import dev.neurodex.model.nn.Scoped;
 import dev.neurodex.model.nn.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * A Llama-family decoder (also Mistral, with its sliding window, and Qwen2, with q/k/v biases), as Hugging Face's
@@ -31,24 +27,20 @@ import java.util.function.Consumer;
  * grouped key/value heads, and a gated MLP, down(silu(gate(x)) · up(x)). The hook, {@code blocks.{L}.mlp.hook_post}
  * as in TransformerLens, is silu(gate(x)) · up(x): the input of down_proj.
  */
-public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDirections {
+public final class LlamaModel extends CausalDecoder {
     private final LlamaConfig config;
-    private final ModelInfo info;
-    private final NDManager manager;
     private final NDArray embed;
     private final NDArray unembed;
     private final RmsNorm finalNorm;
     private final List<Block> blocks = new ArrayList<>();
-    private final HookBuffer hooks = new HookBuffer();
 
     /** A decoder layer; {@code attnOutNorm} and {@code mlpOutNorm} are Gemma 2's extra norms (null elsewhere). */
     private record Block(RmsNorm inputNorm, Linear q, Linear k, Linear v, Linear o, RmsNorm attnOutNorm, RmsNorm mlpNorm,
                          Linear gate, Linear up, Linear down, RmsNorm mlpOutNorm) {}
 
     public LlamaModel(LlamaConfig c, StateDict dict, ModelInfo info, NDManager parent) {
+        super(info, c.bos(), parent);
         this.config = c;
-        this.info = info;
-        this.manager = parent.newSubManager();
         Weights w = new Weights(dict, "", manager);
         java.util.function.BiFunction<String, Integer, RmsNorm> norm = (name, size) -> {
             RmsNorm n = w.rmsNorm(name, size, c.rmsNormEps());
@@ -77,16 +69,6 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         this.finalNorm = norm.apply("model.norm", c.hidden());
     }
 
-    @Override
-    public ModelInfo info() {
-        return info;
-    }
-
-    @Override
-    public WindowFrame frame() {
-        return WindowFrame.bosFirst(config.bos());
-    }
-
     /** Attention projections shrink with grouped key/value heads, and the MLP has three matrices, not two. */
     @Override
     public double flopsPerToken(int context, int width) {
@@ -96,16 +78,6 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         double perPosition = config.layers() * (2.0 * (attention + 3.0 * d * config.intermediate())
                 + 4.0 * seen * config.heads() * config.headDim()) - 2.0 * d * config.intermediate();
         return perPosition * context / width;
-    }
-
-    @Override
-    public void run(List<int[]> windows, Consumer<Activations> hook) {
-        run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
-    }
-
-    @Override
-    public java.util.Set<HookPoint> hookPoints() {
-        return java.util.EnumSet.allOf(HookPoint.class);
     }
 
     /** Gemma 2's attn_out and mlp_out are taken after their extra norms, as TransformerLens's hooks are. */
@@ -189,10 +161,5 @@ public final class LlamaModel implements HookedModel, DirectLogits.Source, MlpDi
         NDArray write = MlpDirections.write(blocks.get(layer).down());
         RmsNorm after = blocks.get(layer).mlpOutNorm();
         return after == null ? write : write.mul(after.weight()); // Gemma 2: through the norm after the MLP
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

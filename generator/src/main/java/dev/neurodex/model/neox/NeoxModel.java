@@ -4,17 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.neurodex.model.Activations;
+import dev.neurodex.model.CausalDecoder;
 import dev.neurodex.model.DirectLogits;
-import dev.neurodex.model.HookBuffer;
 import dev.neurodex.model.HookPlan;
 import dev.neurodex.model.HookPoint;
 import dev.neurodex.model.HookSink;
-import dev.neurodex.model.HookedModel;
 import dev.neurodex.model.MlpDirections;
 import dev.neurodex.model.ModelInfo;
 import dev.neurodex.model.StateDict;
-import dev.neurodex.model.WindowFrame;
 import dev.neurodex.model.nn.CausalAttention;
 import dev.neurodex.model.nn.Embedding;
 import dev.neurodex.model.nn.Gelu;
@@ -25,29 +22,24 @@ import dev.neurodex.model.nn.Scoped;
 import dev.neurodex.model.nn.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The GPT-NeoX forward pass (Pythia) in DJL NDArray ops: parallel attention and MLP, rotary embeddings on the
  * first rotary_pct of each head, untied unembedding. Exposes {@code blocks.{L}.mlp.hook_post} =
  * gelu(dense_h_to_4h(post_attention_layernorm(x))).
  */
-public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDirections {
+public final class NeoxModel extends CausalDecoder {
     private final NeoxConfig config;
-    private final ModelInfo info;
-    private final NDManager manager;
     private final NDArray embedIn;
     private final NDArray embedOut;
     private final LayerNorm finalNorm;
     private final List<Block> blocks = new ArrayList<>();
-    private final HookBuffer hooks = new HookBuffer();
 
     private record Block(LayerNorm inputNorm, LayerNorm postNorm, Linear qkv, Linear dense, Linear up, Linear down) {}
 
     public NeoxModel(NeoxConfig c, StateDict dict, ModelInfo info, NDManager parent) {
+        super(info, c.bos(), parent);
         this.config = c;
-        this.info = info;
-        this.manager = parent.newSubManager();
         Weights w = new Weights(dict, "", manager);
         float eps = c.layerNormEps();
         for (int i = 0; i < c.layers(); i++) {
@@ -62,21 +54,6 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
         this.embedIn = w.tensor("gpt_neox.embed_in.weight", c.vocab(), c.hidden());
         this.embedOut = w.tensor("embed_out.weight", c.vocab(), c.hidden());
         this.finalNorm = w.layerNorm("gpt_neox.final_layer_norm", c.hidden(), eps);
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
-    }
-
-    @Override
-    public WindowFrame frame() {
-        return WindowFrame.bosFirst(config.bos());
-    }
-
-    @Override
-    public void run(List<int[]> windows, Consumer<Activations> hook) {
-        run(windows, HookPlan.every(HookPoint.MLP_POST, config.layers()), hooks.copying(1, hook));
     }
 
     @Override
@@ -158,10 +135,5 @@ public final class NeoxModel implements HookedModel, DirectLogits.Source, MlpDir
     @Override
     public NDArray writeDirections(int layer) {
         return MlpDirections.write(blocks.get(layer).down());
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }
