@@ -257,7 +257,7 @@ public final class SiteBuild {
 
     private static Manifest.Sae saeEntry(Sae sae, int alive) {
         SaeConfig c = sae.config();
-        return new Manifest.Sae(sae.name(), published(sae.dir().toString()), sae.sha256(), c.hookName(), c.dIn(), c.dSae(),
+        return new Manifest.Sae(sae.name(), published(sae.dir().toString()), sae.sha256(), c.modelName(), c.hookName(), c.dIn(), c.dSae(),
                 c.activation().name().toLowerCase(java.util.Locale.ROOT), c.k(),
                 c.normalization().name().toLowerCase(java.util.Locale.ROOT), c.applyBDecToInput(), sae.center(),
                 c.modelKwargs(), alive, c.dSae() - alive);
@@ -326,7 +326,8 @@ public final class SiteBuild {
         String headline = String.format("SAE on %s of %s · %,d latents (%,d alive, %,d dead) · %s", sae.hook(),
                 m.model().name(), sae.dSae(), sae.alive(), sae.dead(), encoding(sae));
         List<ModelPage.Fact> facts = new ArrayList<>(List.of(
-                new ModelPage.Fact("SAE weights", sae.source() + " (sae_weights.safetensors sha256 " + sae.sha256() + ")"),
+                new ModelPage.Fact("SAE weights", sae.source() + " (sae_weights.safetensors sha256 " + sae.sha256() + ")"
+                        + (sae.trainedOn() == null ? "" : ", trained on " + sae.trainedOn())),
                 new ModelPage.Fact("encoder", "d_in " + sae.dIn() + " → d_sae " + sae.dSae() + ", " + sae.activation()
                         + (sae.k() > 0 ? " (k = " + sae.k() + ")" : "")),
                 new ModelPage.Fact("input", "normalize_activations " + sae.normalization() + ", apply_b_dec_to_input "

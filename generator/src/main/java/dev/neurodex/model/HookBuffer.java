@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDArray;
 public final class HookBuffer {
     private float[] values;
     private float[] pairValues;
-    private int[] pairIndices;
 
     /** {@code tensor} [batch, seq, dMlp] as layer {@code layer}'s activations, valid until the next call. */
     public Activations take(NDArray tensor, int layer, int batch, int seq, int contentOffset, int dMlp) {
@@ -40,8 +39,7 @@ public final class HookBuffer {
         ai.djl.ndarray.types.Shape s = values.getShape();
         pairValues = Activations.copy(values, pairValues);
         int[] ids = indices.toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
-        pairIndices = ids;
-        return new Activations(group, (int) s.get(0), (int) s.get(1), contentOffset, width, pairValues, pairIndices,
+        return new Activations(group, (int) s.get(0), (int) s.get(1), contentOffset, width, pairValues, ids,
                 (int) s.get(2));
     }
 

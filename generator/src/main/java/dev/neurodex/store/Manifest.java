@@ -31,8 +31,9 @@ public record Manifest(int format, Model model, int layers, int neuronsPerLayer,
      * @param centered whether each hook vector's mean over d_model was subtracted first (TransformerLens's
      *                 center_writing_weights, as the SAE's model_from_pretrained_kwargs ask, in a LayerNorm decoder)
      * @param dead     latents never above 0 over the corpus: they have no page
+     * @param trainedOn the model its cfg.json names (model_name), or null
      */
-    public record Sae(String name, String source, String sha256, String hook, int dIn, int dSae, String activation, int k,
+    public record Sae(String name, String source, String sha256, String trainedOn, String hook, int dIn, int dSae, String activation, int k,
                       String normalization, boolean applyBDecToInput, boolean centered,
                       java.util.Map<String, String> modelFromPretrainedKwargs, int alive, int dead) {}
 

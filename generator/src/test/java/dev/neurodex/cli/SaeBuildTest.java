@@ -155,7 +155,9 @@ class SaeBuildTest {
         assertEquals(2, entry.get("dead").asInt());
         assertTrue(manifest.toString().contains("\"res-planted/0/0.html\""), "section files listed with the model's");
         assertTrue(Files.readString(out.resolve("planted/index.html")).contains("href=\"res-planted/index.html\""));
-        assertTrue(Files.readString(section.resolve("index.html")).contains("SAE on blocks.0.hook_resid_pre"));
+        String sectionPage = Files.readString(section.resolve("index.html"));
+        assertTrue(sectionPage.contains("SAE on blocks.0.hook_resid_pre") && sectionPage.contains("trained on planted"));
+        assertEquals("planted", entry.get("trainedOn").asText());
         assertTrue(Files.readString(out.resolve("assets/models.js")).contains("\"planted/res-planted\""), "searched");
         try (var shards = Files.list(out.resolve("search/planted/res-planted"))) {
             assertTrue(shards.findAny().isPresent());
