@@ -49,6 +49,8 @@ public final class CorpusReader {
     private final List<String> skipped = new ArrayList<>();
     private int fromFile = 0; // the part of the corpus read: its files [fromFile, toFile) in reading order
     private int toFile = Integer.MAX_VALUE;
+    private DocumentRange range; // null: every document of those files
+    private long position; // documents met so far, numbered as in a read of the whole corpus
 
     /** Checks every root up front, so that a typo fails before any work starts. */
     public CorpusReader(List<Path> roots, BadRecords bad) {
@@ -79,6 +81,19 @@ public final class CorpusReader {
         CorpusReader part = new CorpusReader(roots, limits, partBad);
         part.fromFile = from;
         part.toFile = to;
+        return part;
+    }
+
+    /**
+     * A reader of the documents {@code range} says, numbered and cut as a read of the whole corpus cuts them: the
+     * part of a distributed scan that may start or end inside a file (a line of JSON Lines, a piece of a text file,
+     * a member of a tar). It reads from the range's first file, passing over the documents before the range
+     * without handing them on; a bad record is reported by the range that holds the next document, so that parts
+     * report each once. It records no files: a part may read a file only in part.
+     */
+    public CorpusReader range(DocumentRange range, BadRecords partBad) {
+        CorpusReader part = slice(range.fromFile(), Integer.MAX_VALUE, partBad);
+        part.range = range;
         return part;
     }
 
@@ -141,10 +156,25 @@ public final class CorpusReader {
     /** Reads every document in order into {@code sink}; returns false if the sink stopped early. */
     public boolean read(DocumentSink sink) {
         int[] index = {0};
+        position = range == null ? 0 : range.documentsBefore();
+        DocumentSink counted = doc -> {
+            long p = position++;
+            if (range == null) {
+                return sink.accept(doc);
+            }
+            return p >= range.to() ? false : p < range.from() || sink.accept(doc);
+        };
         return forEachFile((path, label) -> {
             int i = index[0]++;
-            return i < fromFile || i >= toFile || readFile(path, label, sink);
+            return i < fromFile || i >= toFile || readFile(path, label, counted);
         });
+    }
+
+    /** A bad record, reported unless it lies outside this reader's range (another part reports it). */
+    private void report(String where, String reason) {
+        if (range == null || position >= range.from() && position < range.to()) {
+            bad.report(where, reason);
+        }
     }
 
     /** A file of the corpus in reading order; false stops the walk. */
@@ -191,7 +221,10 @@ public final class CorpusReader {
                 complete = readStream(new BufferedInputStream(raw, 1 << 16), label, counting);
             } catch (IOException e) {
                 // Damaged or oversized data: what was read stands, the rest of the file is skipped and counted.
-                bad.report(label, "rest of the file skipped after " + documents[0] + " documents: " + reason(e));
+                report(label, "rest of the file skipped after " + documents[0] + " documents: " + reason(e));
+            }
+            if (range != null) {
+                return complete; // a range lists no files, so needs no checksum
             }
             raw.transferTo(java.io.OutputStream.nullOutputStream()); // finish the checksum of the whole file
         } catch (IOException e) {
@@ -250,7 +283,7 @@ public final class CorpusReader {
                     return false;
                 }
             } catch (LimitExceeded e) {
-                bad.report(member, "rest of the member skipped: " + e.getMessage());
+                report(member, "rest of the member skipped: " + e.getMessage());
             }
             tar.transferTo(java.io.OutputStream.nullOutputStream());
         }
@@ -261,7 +294,7 @@ public final class CorpusReader {
         for (int number = 1; lines.next(); number++) {
             String where = label + ":" + number;
             if (lines.tooLong()) {
-                bad.report(where, "line longer than " + Sizes.format(limits.maxLineBytes()) + " (--max-line-bytes)");
+                report(where, "line longer than " + Sizes.format(limits.maxLineBytes()) + " (--max-line-bytes)");
                 continue;
             }
             int offset = number == 1 ? bomLength(lines.bytes(), lines.length()) : 0;
@@ -272,33 +305,33 @@ public final class CorpusReader {
             try {
                 json = Utf8.decode(lines.bytes(), offset, lines.length() - offset);
             } catch (Utf8.Invalid e) {
-                bad.report(where, e.getMessage());
+                report(where, e.getMessage());
                 continue;
             }
             JsonNode node;
             try {
                 node = RECORD.readTree(json);
             } catch (JsonProcessingException e) {
-                bad.report(where, e instanceof MismatchedInputException && e.getOriginalMessage().contains("Trailing")
+                report(where, e instanceof MismatchedInputException && e.getOriginalMessage().contains("Trailing")
                         ? "more text after the JSON object (two records on one line?)"
                         : "broken JSON (" + e.getOriginalMessage() + ")");
                 continue;
             }
             if (node == null || !node.isObject()) {
-                bad.report(where, "not a JSON object");
+                report(where, "not a JSON object");
                 continue;
             }
             JsonNode text = node.get("text");
             if (text == null) {
-                bad.report(where, "no \"text\" field");
+                report(where, "no \"text\" field");
                 continue;
             }
             if (!text.isTextual()) {
-                bad.report(where, "\"text\" is not a string");
+                report(where, "\"text\" is not a string");
                 continue;
             }
             if (hasUnpairedSurrogate(text.asText())) {
-                bad.report(where, "\"text\" holds an unpaired surrogate escape (not valid Unicode)");
+                report(where, "\"text\" holds an unpaired surrogate escape (not valid Unicode)");
                 continue;
             }
             JsonNode source = node.path("meta").path("pile_set_name");
@@ -355,7 +388,7 @@ public final class CorpusReader {
                     return false;
                 }
             } catch (Utf8.Invalid e) {
-                bad.report(label + ":" + (line + linesBefore(buffer, start, start + e.offset)), e.getMessage());
+                report(label + ":" + (line + linesBefore(buffer, start, start + e.offset)), e.getMessage());
             }
             line += linesBefore(buffer, start, start + n);
             System.arraycopy(buffer, start + n, buffer, 0, length - start - n);

@@ -54,7 +54,7 @@ public final class Scanner {
     public record PartStart(long documents, long order, long tokens) {}
 
     /**
-     * Scans one part of a corpus ({@link CorpusReader#slice}), its documents and windows numbered from where the
+     * Scans one part of a corpus ({@link CorpusReader#range}), its documents and windows numbered from where the
      * parts before it ended, so that the parts' merged states are exactly the state of a scan of the whole.
      * The result counts this part's documents, windows and tokens.
      */

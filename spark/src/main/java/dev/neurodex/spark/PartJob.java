@@ -7,19 +7,23 @@ import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusFile;
 import dev.neurodex.corpus.CorpusLimits;
 import dev.neurodex.corpus.CorpusReader;
+import dev.neurodex.corpus.DocumentRange;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.Scanner;
 import dev.neurodex.tokenize.Probe;
 import dev.neurodex.tokenize.Window;
+import org.apache.spark.TaskContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * What a task needs to redo the build's scan on one part of the corpus, as plain serializable values: the model
@@ -31,6 +35,12 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
                long maxTokens, int keep, List<String> probes, int threads, String hook, List<String> saes,
                boolean strict) implements Serializable {
 
+    /**
+     * A system property naming a part whose first attempt fails after its scan: what a lost executor does to a
+     * task, so that a test can see Spark's retry give the same site.
+     */
+    static final String FAIL_ONCE = "neurodex.spark.failOnce";
+
     static PartJob of(BuildConfig build, ScanConfig scan) {
         CorpusLimits l = build.limits();
         return new PartJob(build.model(), build.name(), build.corpus().stream().map(Path::toString).toList(),
@@ -40,19 +50,26 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
                 build.saes().stream().map(Path::toString).toList(), build.strict());
     }
 
-    /** Files [from, to) of the corpus, where the parts before them end. */
-    record Part(int index, int from, int to, long documents, long order, long tokens) implements Serializable {}
-
-    /** What counting a part found: its documents, windows and content tokens. */
-    record Count(long documents, long windows, long tokens) implements Serializable {}
+    /**
+     * Documents [from, to) of the corpus, read from file {@code fromFile} (after {@code documentsBefore} documents),
+     * with the windows ({@code order}) and content tokens before the part.
+     */
+    record Part(int index, int fromFile, long documentsBefore, long from, long to, long order, long tokens)
+            implements Serializable {
+        DocumentRange range() {
+            return new DocumentRange(fromFile, documentsBefore, from, to);
+        }
+    }
 
     /**
-     * What scanning a part produced: its aggregation state (serialized, as checkpoints are), its counts and timings,
-     * and what its reader saw (files as "path\tbytes\tsha256\tdocuments\tcomplete", skips, bad records).
+     * What counting some files found: each file as the manifest lists it ({@link #line}), and each document's
+     * windows and content tokens, in reading order.
      */
+    record Count(List<String> files, int[] windows, int[] tokens) implements Serializable {}
+
+    /** What scanning a part produced: its aggregation state (serialized, as checkpoints are), counts and timings. */
     record Result(int firstPart, byte[] state, long documents, long windows, long tokens, double seconds, double forward,
-                  double aggregate, double waiting, long positions, List<String> files, List<String> skipped,
-                  long badRecords) implements Serializable {}
+                  double aggregate, double waiting, long positions, long badRecords) implements Serializable {}
 
     CorpusLimits limits() {
         return new CorpusLimits(maxLineBytes, maxDocumentChars, maxFileBytes, maxTarNameBytes, followSymlinks);
@@ -71,37 +88,49 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         return new CorpusReader(corpus.stream().map(Path::of).toList(), limits(), bad);
     }
 
-    /** Documents, windows and tokens of files [from, to): tokenizing only, as the scan will cut them. */
+    /**
+     * The documents of files [from, to), tokenized as the scan will cut them, with the files' checksums. Bad records
+     * are left to the scan, which reports each in the part that holds it.
+     */
     Count count(int from, int to) {
         ExecutorModels.Loaded m = ExecutorModels.get(this);
         int width = m.loaded().model().frame().contentTokens(context);
-        long[] c = {0, 0, 0};
-        CorpusReader part = reader(bad()).slice(from, to, new BadRecords(false, new PrintWriter(
-                java.io.OutputStream.nullOutputStream()))); // the scan reports them
-        part.read(doc -> {
-            List<Window> windows = m.tokenizer().windows(doc, ++c[0], width, c[1], List.of());
-            c[1] += windows.size();
-            windows.forEach(w -> c[2] += w.length());
-            return maxTokens == 0 || c[2] < maxTokens; // a part past the budget alone ends the scan: no need to go on
+        IntStream.Builder windows = IntStream.builder();
+        IntStream.Builder tokens = IntStream.builder();
+        long[] total = {0, 0}; // tokens, documents
+        CorpusReader files = reader(new BadRecords(false, new PrintWriter(OutputStream.nullOutputStream())))
+                .slice(from, to, new BadRecords(false, new PrintWriter(OutputStream.nullOutputStream())));
+        files.read(doc -> {
+            List<Window> w = m.tokenizer().windows(doc, ++total[1], width, 0, List.of());
+            int n = w.stream().mapToInt(Window::length).sum();
+            windows.add(w.size());
+            tokens.add(n);
+            total[0] += n;
+            return maxTokens == 0 || total[0] < maxTokens; // these files alone reach the budget: the scan ends here
         });
-        return new Count(c[0], c[1], c[2]);
+        return new Count(files.files().stream().map(PartJob::line).toList(), windows.build().toArray(),
+                tokens.build().toArray());
     }
 
     /** The scan of one part, its documents and windows numbered as in a scan of the whole corpus. */
     Result scan(Part p) {
         ExecutorModels.Loaded m = ExecutorModels.get(this);
         BadRecords bad = bad();
-        CorpusReader part = reader(bad).slice(p.from(), p.to(), bad);
+        CorpusReader part = reader(bad).range(p.range(), bad);
         try {
             ScanResult r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
-                    .scanPart(part, new Scanner.PartStart(p.documents(), p.order(), p.tokens()));
+                    .scanPart(part, new Scanner.PartStart(p.from(), p.order(), p.tokens()));
             byte[] state = write(r.aggregate());
+            if (Integer.getInteger(FAIL_ONCE, -1) == p.index() && TaskContext.get() != null
+                    && TaskContext.get().attemptNumber() == 0) {
+                throw new IllegalStateException("part " + p.index() + " failed on purpose (" + FAIL_ONCE + ")");
+            }
             // A line per finished part, in the executor's log (the console in local mode).
             System.err.printf(java.util.Locale.ROOT, "neurodex: part %d done: %,d documents, %,d tokens in %.1f s; "
                     + "state %.1f MB%n", p.index(), r.documents(), r.tokens(), r.seconds(), state.length / 1e6);
             return new Result(p.index(), state, r.documents(), r.windows(), r.tokens(), r.seconds(),
                     r.phases().forward(), r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(),
-                    part.files().stream().map(PartJob::line).toList(), part.skippedFiles(), bad.count());
+                    bad.count());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -109,7 +138,7 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
     }
 
     /** A state as bytes, as a checkpoint writes it. */
-    private static byte[] write(dev.neurodex.aggregate.ModelAggregate state) {
+    static byte[] write(dev.neurodex.aggregate.ModelAggregate state) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             StateOutput out = new StateOutput(bytes);
@@ -146,15 +175,11 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
         dev.neurodex.aggregate.ModelAggregate state = read(a.state());
         state.merge(read(b.state()));
         byte[] merged = write(state);
-        List<String> files = new java.util.ArrayList<>(a.files());
-        files.addAll(b.files());
-        List<String> skipped = new java.util.ArrayList<>(a.skipped());
-        b.skipped().stream().filter(s -> !skipped.contains(s)).forEach(skipped::add);
         System.err.printf(java.util.Locale.ROOT, "neurodex: merged the states of parts from %d and %d in %.1f s%n",
                 a.firstPart(), b.firstPart(), (System.nanoTime() - started) / 1e9);
         return new Result(a.firstPart(), merged, a.documents() + b.documents(), a.windows() + b.windows(),
                 a.tokens() + b.tokens(), a.seconds() + b.seconds(), a.forward() + b.forward(),
-                a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(), files,
-                skipped, a.badRecords() + b.badRecords());
+                a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(),
+                a.badRecords() + b.badRecords());
     }
 }

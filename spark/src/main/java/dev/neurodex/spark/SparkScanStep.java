@@ -13,6 +13,7 @@ import dev.neurodex.scan.ScanResult;
 import dev.neurodex.scan.TappedModel;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.PrintWriter;
+import dev.neurodex.corpus.CorpusFile;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -50,36 +51,110 @@ public final class SparkScanStep implements ScanStep {
         long started = System.nanoTime();
         PartJob job = PartJob.of(build, config);
         List<String> names = corpus.readableFiles();
-        int files = names.size();
-        int n = Math.max(1, Math.min(parts, files));
-        List<int[]> ranges = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ranges.add(new int[] {(int) ((long) files * i / n), (int) ((long) files * (i + 1) / n)});
+        int tasks = Math.max(1, Math.min(parts, names.size()));
+        List<int[]> fileRanges = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            fileRanges.add(new int[] {(int) ((long) names.size() * i / tasks), (int) ((long) names.size() * (i + 1) / tasks)});
         }
-        List<PartJob.Count> counts = spark.parallelize(ranges, n).map(r -> job.count(r[0], r[1])).collect();
-        List<PartJob.Part> starts = new ArrayList<>();
-        long documents = 0;
-        long windows = 0;
-        long tokens = 0;
-        for (int i = 0; i < n; i++) {
-            // A part that starts past --max-tokens reads nothing, as a local scan stops before it.
-            if (config.maxTokens() == 0 || tokens < config.maxTokens()) {
-                starts.add(new PartJob.Part(i, ranges.get(i)[0], ranges.get(i)[1], documents, windows, tokens));
-            }
-            documents += counts.get(i).documents();
-            windows += counts.get(i).windows();
-            tokens += counts.get(i).tokens();
+        Corpus counted = new Corpus(spark.parallelize(fileRanges, tasks).map(r -> job.count(r[0], r[1])).collect(),
+                config.maxTokens());
+        List<PartJob.Part> starts = counted.parts(parts);
+        log.printf("spark: %,d files, %,d documents, %,d windows in %d parts%n", names.size(), counted.documents(),
+                counted.windows(), starts.size());
+        PartJob.Result r = spark.parallelize(starts, starts.size()).map(job::scan).treeReduce(PartJob::merge);
+        if (r.documents() != counted.documents()) {
+            throw new IllegalStateException("the parts read " + r.documents() + " documents where counting found "
+                    + counted.documents() + ": did the corpus change during the build?");
         }
-        log.printf("spark: %,d files in %d parts, %,d documents, %,d windows%n", files, starts.size(), documents, windows);
-        PartJob.Result r = spark.parallelize(starts, starts.size()).map(job::scan)
-                .treeReduce(PartJob::merge);
-        ModelAggregate aggregate = PartJob.read(r.state());
-        // treeReduce pairs parts in no set order: the files go back to the corpus's.
-        corpus.absorb(r.files().stream().map(PartJob::file)
-                .sorted(java.util.Comparator.comparingInt(f -> names.indexOf(f.path()))).toList(), r.skipped());
+        corpus.absorb(counted.files(), List.of());
         bad.add(r.badRecords());
         progress.update(r.documents(), r.tokens(), corpus.totalBytes());
-        return new ScanResult(aggregate, r.documents(), r.windows(), r.tokens(), (System.nanoTime() - started) / 1e9,
+        return new ScanResult(PartJob.read(r.state()), r.documents(), r.windows(), r.tokens(),
+                (System.nanoTime() - started) / 1e9,
                 new ScanResult.Phases(r.forward(), r.aggregate(), r.waiting(), r.positions()));
+    }
+
+    /**
+     * What the counting pass found, in reading order: the files, and every document's windows and content tokens.
+     * A scan with a budget stops at the document where the tokens reach it, as a local scan does.
+     */
+    record Corpus(List<CorpusFile> listed, int[] fileDocuments, int[] windowsOf, int[] tokensOf, long budget) {
+        Corpus(List<PartJob.Count> counts, long budget) {
+            this(counts.stream().flatMap(c -> c.files().stream()).map(PartJob::file).toList(),
+                    counts.stream().flatMap(c -> c.files().stream()).map(PartJob::file)
+                            .mapToInt(f -> Math.toIntExact(f.documents())).toArray(),
+                    counts.stream().flatMapToInt(c -> java.util.Arrays.stream(c.windows())).toArray(),
+                    counts.stream().flatMapToInt(c -> java.util.Arrays.stream(c.tokens())).toArray(), budget);
+        }
+
+        /** Documents a scan reads: all, or up to the one that reaches the budget. */
+        long documents() {
+            long tokens = 0;
+            for (int d = 0; d < tokensOf.length; d++) {
+                tokens += tokensOf[d];
+                if (budget > 0 && tokens >= budget) {
+                    return d + 1;
+                }
+            }
+            return tokensOf.length;
+        }
+
+        long windows() {
+            return java.util.Arrays.stream(windowsOf, 0, (int) documents()).asLongStream().sum();
+        }
+
+        /** The files as a local scan lists them: those it reached, the last cut short if the budget ended it there. */
+        List<CorpusFile> files() {
+            long read = documents();
+            boolean stopped = read < tokensOf.length || budget > 0 && java.util.Arrays.stream(tokensOf).asLongStream()
+                    .sum() >= budget;
+            List<CorpusFile> out = new ArrayList<>();
+            long before = 0;
+            for (CorpusFile f : listed) {
+                if (stopped && before + f.documents() >= read && f.documents() > 0) {
+                    out.add(new CorpusFile(f.path(), f.bytes(), f.sha256(), read - before, false));
+                    break;
+                }
+                out.add(f);
+                before += f.documents();
+            }
+            return out;
+        }
+
+        /**
+         * The documents cut into about {@code n} parts of equal tokens. A part starts reading at the file of the
+         * document before its first, so that it meets the bad records between the two parts' documents.
+         */
+        List<PartJob.Part> parts(int n) {
+            long documents = documents();
+            long tokens = java.util.Arrays.stream(tokensOf, 0, (int) documents).asLongStream().sum();
+            List<Long> cuts = new ArrayList<>(List.of(0L));
+            long before = 0;
+            for (int d = 0; d < documents; d++) {
+                if (d > 0 && before >= tokens * cuts.size() / n && cuts.size() < n) {
+                    cuts.add((long) d);
+                }
+                before += tokensOf[d];
+            }
+            List<PartJob.Part> out = new ArrayList<>();
+            int file = 0;
+            long fileStart = 0; // documents before file
+            long order = 0;
+            long done = 0;
+            int d = 0;
+            for (int i = 0; i < cuts.size(); i++) {
+                long from = cuts.get(i);
+                long to = i + 1 < cuts.size() ? cuts.get(i + 1) : Long.MAX_VALUE;
+                while (file < fileDocuments.length - 1 && fileStart + fileDocuments[file] < from) {
+                    fileStart += fileDocuments[file++]; // the file of document from - 1 (0 of the first)
+                }
+                for (; d < from; d++) {
+                    order += windowsOf[d];
+                    done += tokensOf[d];
+                }
+                out.add(new PartJob.Part(i, from == 0 ? 0 : file, from == 0 ? 0 : fileStart, from, to, order, done));
+            }
+            return out;
+        }
     }
 }
