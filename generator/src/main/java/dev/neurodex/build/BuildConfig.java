@@ -31,6 +31,12 @@ public record BuildConfig(String model, String name, String hookRegex, List<Path
                 dev.neurodex.model.HookPoint.MLP_POST, List.of());
     }
 
+    /** The same build of the model at {@code location} (a fetched copy of it, say). */
+    public BuildConfig withModel(String location) {
+        return new BuildConfig(location, name, hookRegex, corpus, limits, out, scan, threads, strict, checkpointEvery,
+                resume, hook, saes);
+    }
+
     public BuildConfig {
         saes = List.copyOf(saes);
         if (checkpointEvery < 0) {

@@ -135,9 +135,9 @@ public class BuildCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BuildConfig config = config();
         LogAboveBar log = new LogAboveBar(spec.commandLine().getErr());
-        SiteBuild.Summary s = build(new SiteBuild(config, new PrintWriter(log, true),
+        SiteBuild.Summary s = build(config, c -> new SiteBuild(c, new PrintWriter(log, true),
                 corpus -> quiet ? dev.neurodex.scan.ScanProgress.NONE : new TerminalProgress(corpus, maxTokens, log)),
-                config, new PrintWriter(log, true));
+                new PrintWriter(log, true));
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "built %s: %,d documents, %,d tokens, %,d bad records skipped, scan %.1f s (%,.0f tokens/s; "
                         + "forward %.1f s, aggregation %.1f s), neighbours %.1f s, total %.1f s, %,d pages -> %s",
@@ -148,9 +148,13 @@ public class BuildCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Runs the build; a subclass may scan elsewhere (the Spark command hands it a {@code SparkScanStep}). */
-    protected SiteBuild.Summary build(SiteBuild build, BuildConfig config, PrintWriter log) throws Exception {
-        return build.run();
+    /**
+     * Runs the build of {@code config}, made by {@code site}; a subclass may scan elsewhere (the Spark command hands
+     * it a {@code SparkScanStep}) or fetch the model first.
+     */
+    protected SiteBuild.Summary build(BuildConfig config, java.util.function.Function<BuildConfig, SiteBuild> site,
+                                      PrintWriter log) throws Exception {
+        return site.apply(config).run();
     }
 
     private BuildConfig config() {

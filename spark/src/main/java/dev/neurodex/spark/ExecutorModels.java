@@ -8,6 +8,7 @@ import dev.neurodex.model.OfflineEngine;
 import dev.neurodex.scan.TappedModel;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * The model of a job, loaded once per executor thread and kept for the job's next tasks on it: a task thread runs
@@ -32,7 +33,8 @@ final class ExecutorModels {
         }
         OfflineEngine.configure();
         NDManager manager = OfflineEngine.newManager(job.threads());
-        LoadedModel loaded = ModelCatalog.open(job.model(), job.name(), null, job.threads(), manager);
+        LoadedModel loaded = ModelCatalog.open(ModelFiles.local(job.model(), new Configuration()), job.name(),
+                job.hookRegex(), job.threads(), manager);
         WindowTokenizer tokenizer = WindowTokenizer.load(loaded.tokenizerJson(), loaded.tokenizerName(),
                 job.maxDocumentChars());
         TappedModel tapped = TappedModel.open(loaded.model(), HookPoint.named(job.hook()),

@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
  * and corpus by path (every executor reads them itself; no weights pass through the driver), the options, and
  * the part's files. A task's result is a pure function of these, so Spark may retry or duplicate it.
  */
-record PartJob(String model, String name, List<String> corpus, int maxLineBytes, int maxDocumentChars,
+record PartJob(String model, String name, String hookRegex, List<String> corpus, int maxLineBytes, int maxDocumentChars,
                long maxFileBytes, int maxTarNameBytes, boolean followSymlinks, int context, int topK, int batchSize,
                long maxTokens, int keep, List<String> probes, int threads, String hook, List<String> saes,
                boolean strict) implements Serializable {
@@ -43,7 +43,7 @@ record PartJob(String model, String name, List<String> corpus, int maxLineBytes,
 
     static PartJob of(BuildConfig build, ScanConfig scan) {
         CorpusLimits l = build.limits();
-        return new PartJob(build.model(), build.name(), build.corpus().stream().map(Path::toString).toList(),
+        return new PartJob(build.model(), build.name(), build.hookRegex(), build.corpus().stream().map(Path::toString).toList(),
                 l.maxLineBytes(), l.maxDocumentChars(), l.maxFileBytes(), l.maxTarNameBytes(), l.followSymlinks(),
                 scan.context(), scan.topK(), scan.batchSize(), scan.maxTokens(), scan.keep(),
                 scan.probes().stream().map(Probe::spec).toList(), build.threads(), build.hook().suffix(),

@@ -5,6 +5,7 @@ import dev.neurodex.build.SiteBuild;
 import dev.neurodex.cli.BuildCommand;
 import dev.neurodex.cli.Main;
 import java.io.PrintWriter;
+import java.util.function.Function;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
@@ -32,7 +33,8 @@ public final class SparkBuildCommand extends BuildCommand {
     }
 
     @Override
-    protected SiteBuild.Summary build(SiteBuild build, BuildConfig config, PrintWriter log) throws Exception {
+    protected SiteBuild.Summary build(BuildConfig config, Function<BuildConfig, SiteBuild> site, PrintWriter log)
+            throws Exception {
         if (partitions < 0) {
             throw new IllegalArgumentException("--partitions must not be negative, got " + partitions);
         }
@@ -48,7 +50,9 @@ public final class SparkBuildCommand extends BuildCommand {
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
             // One part per core by default: each part ships and merges a whole state, so more parts cost more merging.
             int parts = partitions > 0 ? partitions : spark.defaultParallelism();
-            return build.run(new SparkScanStep(spark, config, parts, log));
+            // The driver reads the model too (pages, neighbours, logits): from its own copy if it lives elsewhere.
+            BuildConfig here = config.withModel(ModelFiles.local(config.model(), spark.hadoopConfiguration()));
+            return site.apply(here).run(new SparkScanStep(spark, config, parts, log));
         }
     }
 }
