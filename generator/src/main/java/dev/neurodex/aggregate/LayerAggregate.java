@@ -77,7 +77,7 @@ public final class LayerAggregate {
         this.tokens = tokens;
     }
 
-    void write(StateOutput out) throws java.io.IOException {
+    public void write(StateOutput out) throws java.io.IOException {
         out.writeInt(layer);
         out.writeInt(neurons);
         out.writeInt(keep);
@@ -94,7 +94,7 @@ public final class LayerAggregate {
         probes.write(out);
     }
 
-    static LayerAggregate read(StateInput in) throws java.io.IOException {
+    public static LayerAggregate read(StateInput in) throws java.io.IOException {
         int layer = in.readInt();
         int neurons = in.readInt();
         int keep = in.readInt();

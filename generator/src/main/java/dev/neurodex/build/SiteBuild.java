@@ -35,7 +35,6 @@ import dev.neurodex.store.SearchIndex;
 import dev.neurodex.store.SiteFiles;
 import dev.neurodex.store.Manifest;
 import dev.neurodex.store.NeuronRecord;
-import dev.neurodex.store.RecordBuilder;
 import dev.neurodex.store.SiteNames;
 import dev.neurodex.store.SitePublisher;
 import dev.neurodex.store.WindowStore;
@@ -79,11 +78,11 @@ public final class SiteBuild {
                           Path out) {}
 
     public Summary run() throws InterruptedException {
-        return run(ScanStep.LOCAL);
+        return run(ScanStep.LOCAL, PageStep.LOCAL);
     }
 
-    /** The build with its scan done by {@code step}; every other phase is the same. */
-    public Summary run(ScanStep step) throws InterruptedException {
+    /** The build with its scan done by {@code step} and its pages by {@code pageStep}; every other phase is the same. */
+    public Summary run(ScanStep step, PageStep pageStep) throws InterruptedException {
         long started = System.nanoTime();
         BadRecords bad = new BadRecords(config.strict(), log);
         CorpusReader corpus = new CorpusReader(config.corpus(), config.limits(), bad); // fails on a bad path before any work
@@ -121,7 +120,7 @@ public final class SiteBuild {
             NeuronNeighbours neighbours = config.hook() == HookPoint.MLP_POST ? NeuronNeighbours.of(loaded.model()) : null;
             double neighboursSeconds = (System.nanoTime() - neighboursStarted) / 1e9;
             int pages = write(publisher.staging(), model, tokenizer, loaded.tokenizerJson(), neighbours, texts,
-                    width, scan, manifest);
+                    width, scan, manifest, pageStep);
             publisher.commit();
             checkpoints.clear(); // published: nothing left to resume
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
@@ -167,8 +166,8 @@ public final class SiteBuild {
     }
 
     private int write(Path root, TappedModel model, WindowTokenizer tokenizer, byte[] tokenizerJson,
-                      NeuronNeighbours neighbours, WindowTexts texts, int width,
-                      ScanResult scan, Manifest manifest) {
+                      NeuronNeighbours neighbours, WindowTexts texts, int width, ScanResult scan, Manifest manifest,
+                      PageStep step) {
         ModelInfo info = model.info();
         HookPoint point = model.point();
         Map<Integer, String> decoded = new ConcurrentHashMap<>();
@@ -181,10 +180,12 @@ public final class SiteBuild {
         List<String> probeNames = config.scan().probes().stream().map(dev.neurodex.tokenize.Probe::name).toList();
         List<LayerAggregate> groups = scan.aggregate().layers();
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
-        Section own = new Section(shape, files, new RecordBuilder(info.slug(), shape.hook(), texts, token, neighbours,
-                probeNames), groups.subList(0, info.layers()), width, config.scan().probes());
+        Pages folders = new Pages(manifest.neurodexVersion(), renderer, root.resolve(info.slug()), texts, width, token,
+                probeNames,
+                config.scan().probes(), step);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
-        List<ModelPage.Summary> summaries = own.write(renderer, texts, root.resolve("search").resolve(info.slug()),
+        List<ModelPage.Summary> summaries = folders.section(shape, "", files, neighbours, groups.subList(0, info.layers()),
+                root.resolve("search").resolve(info.slug()),
                 group -> point == HookPoint.MLP_POST && model.model() instanceof DirectLogits.Source source
                         ? source.directLogits(group.layer(), LOGIT_TOKENS) : null,
                 layerRows);
@@ -199,14 +200,13 @@ public final class SiteBuild {
                 alive.set(n, latents.stats(n).max() > 0);
             }
             SiteShape saeShape = shape.sae(sae.name(), sae.config().hookName(), sae.config().dSae(), sae.sha256(), alive);
-            Section section = new Section(saeShape, files.within(sae.name()), new RecordBuilder(saeShape.model(),
-                    saeShape.hook(), texts, token, null, probeNames), List.of(latents), width, config.scan().probes());
+            SiteFiles section = files.within(sae.name());
             List<ModelPage.LayerRow> rows = new ArrayList<>();
-            List<ModelPage.Summary> saeSummaries = section.write(renderer, texts,
+            List<ModelPage.Summary> saeSummaries = folders.section(saeShape, sae.name(), section, null, List.of(latents),
                     root.resolve("search").resolve(info.slug()).resolve(sae.name()), group -> saeLogits(model, sae), rows);
             Manifest.Sae entry = saeEntry(sae, alive.cardinality());
             saeEntries.add(entry);
-            renderer.model(section.files(), saePage(saeShape, entry, manifest, rows, saeSummaries), saeShape);
+            renderer.model(section, saePage(saeShape, entry, manifest, rows, saeSummaries), saeShape);
             saeRows.add(ModelPage.saeRow(sae.name(), entry.hook(), entry.dSae(), saeSummaries, encoding(entry)));
             pages += alive.cardinality();
         }
@@ -216,22 +216,26 @@ public final class SiteBuild {
         return pages;
     }
 
-    /**
-     * The pages of one folder of units: the model's own layers, or an SAE section. Records, pages, values, the window
-     * store, probe rankings and the search index; returns the units' summaries.
-     */
-    private record Section(SiteShape shape, SiteFiles files, RecordBuilder records, List<LayerAggregate> groups,
-                           int width, List<Probe> probes) {
-        List<ModelPage.Summary> write(SiteRenderer renderer, WindowTexts texts, Path searchFolder,
-                                      Function<LayerAggregate, DirectLogits> logits, List<ModelPage.LayerRow> rows) {
+    /** What every folder of units of a build shares: the renderer, the window texts, token labels and probes. */
+    private record Pages(String version, SiteRenderer renderer, Path root, WindowTexts texts, int width,
+                         IntFunction<String> token, List<String> probeNames, List<Probe> probes, PageStep step) {
+        /**
+         * The pages of one folder of units: the model's own layers, or an SAE section. Records, pages, values, the
+         * window store, probe rankings and the search index; returns the units' summaries.
+         */
+        List<ModelPage.Summary> section(SiteShape shape, String name, SiteFiles files, NeuronNeighbours neighbours,
+                                        List<LayerAggregate> groups, Path searchFolder,
+                                        Function<LayerAggregate, DirectLogits> logits, List<ModelPage.LayerRow> rows) {
             Map<Long, WindowRef> top = new TreeMap<>();
             groups.forEach(g -> g.forEachWindow(true, w -> top.putIfAbsent(w.order(), w)));
             WindowStore windows = new WindowStore(shape.model(), List.copyOf(top.values()), width);
             SearchIndex search = new SearchIndex(shape.model());
-            LayerWriter writer = new LayerWriter(renderer, shape, records, search, windows, files);
+            SectionPages pages = new SectionPages(version, shape, root.toAbsolutePath().toString(), name, texts, neighbours, probeNames,
+                    windows);
+            LayerWriter writer = pages.writer(token, search, files);
             List<ModelPage.Summary> summaries = new ArrayList<>();
             for (LayerAggregate group : groups) {
-                List<ModelPage.Summary> written = writer.write(group, logits.apply(group));
+                List<ModelPage.Summary> written = writer.finish(group, step.write(pages, writer, group, logits.apply(group)));
                 rows.add(ModelPage.layerRow(group.layer(), shape.hookAt(group.layer()), written));
                 summaries.addAll(written);
             }

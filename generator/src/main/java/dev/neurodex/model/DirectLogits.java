@@ -8,7 +8,8 @@ import ai.djl.ndarray.NDScope;
  * suppresses through the unembedding (W_out[n] scaled by the final LayerNorm weight, times W_U), ignoring
  * everything in between. [neuron][rank] arrays, best first.
  */
-public record DirectLogits(int[][] topIds, float[][] topValues, int[][] bottomIds, float[][] bottomValues) {
+public record DirectLogits(int[][] topIds, float[][] topValues, int[][] bottomIds, float[][] bottomValues)
+        implements java.io.Serializable {
 
     /** Models whose MLP outputs reach the logits through an unembedding (causal language models). */
     public interface Source {

@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDScope;
  * {@link MlpDirections}): {@code upstream} are the earlier neurons whose output this neuron reads most,
  * {@code downstream} the later neurons that read its output most, by absolute value, signed.
  */
-public final class NeuronNeighbours {
+public final class NeuronNeighbours implements java.io.Serializable {
     private final int layers;
     private final int neurons;
     private final int k;
@@ -114,7 +114,7 @@ public final class NeuronNeighbours {
     }
 
     /** A bounded list of links per neuron in flat arrays; an offer below a full list's threshold costs one compare. */
-    private static final class Lists {
+    private static final class Lists implements java.io.Serializable {
         private final int k;
         private final boolean byMagnitude;
         private final int[] refs; // layer << 24 | neuron

@@ -17,7 +17,8 @@ public record LayerPage(String model, int layer, String hook, String unit, Strin
      */
     public record Row(int neuron, String href, String max, String maxValue, String min, String minValue, String mean,
                       String meanValue, String density, String densityValue, String concentration,
-                      String concentrationValue, String topTokens, String spark) {}
+                      String concentrationValue, String topTokens, String spark)
+            implements java.io.Serializable {}
 
     public static Row row(NeuronRecord r) {
         String tokens = r.maxTokens().stream().limit(3).map(t -> t.token() + (t.count() > 1 ? " ×" + t.count() : ""))

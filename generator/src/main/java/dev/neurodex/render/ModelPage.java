@@ -38,7 +38,8 @@ public record ModelPage(String model, String headline, String unit, String hook,
      * @param section the SAE's name for a latent, else null
      */
     public record Summary(int layer, int neuron, String section, double max, double density, double concentration,
-                          int topSize, String token, List<NeuronRecord.ProbeResult> probes) {
+                          int topSize, String token, List<NeuronRecord.ProbeResult> probes)
+            implements java.io.Serializable {
         public static Summary of(NeuronRecord r) {
             int slash = r.model().indexOf('/');
             return new Summary(r.layer(), r.neuron(), slash < 0 ? null : r.model().substring(slash + 1), r.stats().max(),

@@ -14,7 +14,7 @@ import java.util.BitSet;
  */
 public record SiteShape(String model, String architecture, int layers, int neuronsPerLayer, boolean causal,
                         String attentionNote, String modelSha256, String corpusDigest, String hook, String up,
-                        String section, BitSet alive) {
+                        String section, BitSet alive) implements java.io.Serializable {
 
     /** @param corpusDigest the corpus files with their sha256, as the manifest lists them */
     public static SiteShape of(String model, String architecture, int layers, int neuronsPerLayer, boolean causal,

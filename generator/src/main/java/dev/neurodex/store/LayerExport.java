@@ -17,7 +17,7 @@ import java.util.zip.GZIPOutputStream;
 public final class LayerExport {
     private LayerExport() {}
 
-    static final int LINES = 64;
+    public static final int LINES = 64;
 
     /** The file: each record's JSON, in neuron order, one per line. */
     public static byte[] of(List<byte[]> records) {

@@ -81,10 +81,11 @@ public final class LayerValues {
     }
 
     /** Writes the layer's files: {@code neurodexValues(model, layer, first neuron, [entries per neuron])}. */
-    public void write(SiteFiles files, int neuronsPerLayer) {
-        for (int first = 0; first < neuronsPerLayer; first += NEURONS_PER_FILE) {
+    /** Writes the files of neurons [first, end), {@code first} the start of a file. */
+    public void write(SiteFiles files, int first, int end) {
+        for (; first < end; first += NEURONS_PER_FILE) {
             int from = first;
-            int to = Math.min(neuronsPerLayer, first + NEURONS_PER_FILE);
+            int to = Math.min(end, first + NEURONS_PER_FILE);
             files.write(layer + "/" + file(first), Json.script(json -> {
                 json.writeRaw("neurodexValues(");
                 json.writeString(model);

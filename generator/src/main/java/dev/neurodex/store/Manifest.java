@@ -13,7 +13,7 @@ public record Manifest(int format, Model model, int layers, int neuronsPerLayer,
                        List<SiteFile> files) {
 
     /** A file of the model's folder, path relative to it. */
-    public record SiteFile(String path, long bytes, String sha256) {}
+    public record SiteFile(String path, long bytes, String sha256) implements java.io.Serializable {}
 
     public Manifest withFiles(List<SiteFile> list) {
         return new Manifest(format, model, layers, neuronsPerLayer, tokenizer, corpus, k, context, neurodexVersion, buildTime,

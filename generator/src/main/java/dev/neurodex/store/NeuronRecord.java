@@ -26,7 +26,8 @@ public record NeuronRecord(int format, String model, int layer, int neuron, Stri
     @JsonPropertyOrder({"name", "labelled", "auroc", "aurocError", "threshold", "precision", "recall", "f1", "meanOn",
             "meanOff"})
     public record ProbeResult(String name, long labelled, Double auroc, Double aurocError, Double threshold,
-                              Double precision, Double recall, Double f1, Double meanOn, Double meanOff) {
+                              Double precision, Double recall, Double f1, Double meanOn, Double meanOff)
+            implements java.io.Serializable {
         public static ProbeResult of(String name, dev.neurodex.aggregate.ProbeScore s) {
             return new ProbeResult(name, s.labelled(), finite(s.auroc()), finite(s.aurocError()), finite(s.threshold()),
                     finite(s.precision()), finite(s.recall()), finite(s.f1()), finite(s.meanOn()), finite(s.meanOff()));

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * Pages load a shard with a script tag (fetch does not work from file://), so a query reads only the shards of
  * its words, one per model of the site.
  */
-public final class SearchIndex {
+public final class SearchIndex implements java.io.Serializable {
     /** A token is indexed where the activation reaches this share of the neuron's max (plus every max token). */
     static final double FIRING = 0.5;
     /** Postings kept per token, the strongest first: enough for a reader, bounded for a 37k-neuron model. */
@@ -50,6 +50,11 @@ public final class SearchIndex {
                         .add(new Object[] {r.layer(), r.neuron(), rank, rounded});
             }
         }
+    }
+
+    /** Takes in the postings of another index of the same model (one written elsewhere). */
+    public synchronized void merge(SearchIndex other) {
+        other.postings.forEach((term, list) -> postings.computeIfAbsent(term, k -> new ArrayList<>()).addAll(list));
     }
 
     public static String normalize(String token) {

@@ -77,6 +77,11 @@ public final class SiteFiles {
         written.add(new Manifest.SiteFile(prefix + path, bytes.length, DigestUtils.sha256Hex(bytes)));
     }
 
+    /** Lists files another writer wrote into this folder (on another machine), as it listed them. */
+    public void adopt(List<Manifest.SiteFile> elsewhere) {
+        written.addAll(elsewhere);
+    }
+
     /** Every file written so far, sorted by path. */
     public List<Manifest.SiteFile> list() {
         return written.stream().sorted(Comparator.comparing(Manifest.SiteFile::path)).toList();

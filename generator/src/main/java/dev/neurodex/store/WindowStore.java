@@ -12,7 +12,7 @@ import java.util.List;
  * page loads with a script tag when asked (fetch does not work from file://). A window is named by its key,
  * {@code shard.index}.
  */
-public final class WindowStore {
+public final class WindowStore implements java.io.Serializable {
     /** About this many tokens per shard file (~250 KB): a page loads few bytes it does not show. */
     static final int TOKENS_PER_SHARD = 32_768;
 

@@ -12,4 +12,5 @@ import dev.neurodex.corpus.Origin;
  * @param length   content tokens (the last window before --max-tokens may be cut short)
  * @param idsHash  a hash of its token ids, to notice a corpus that changed between the scan and the rereading
  */
-public record WindowRef(Origin origin, long document, int index, long order, int length, int idsHash) {}
+public record WindowRef(Origin origin, long document, int index, long order, int length, int idsHash)
+        implements java.io.Serializable {}

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * where each token starts in it, plus ids and document spans. About 20 bytes per token, where a string per
  * token took three times as much; token strings are made only for what a page shows.
  */
-public final class WindowText {
+public final class WindowText implements java.io.Serializable {
     private final String text;
     private final int[] offsets; // UTF-16 start of each token in text, and text.length() at the end
     private final int[] ids;

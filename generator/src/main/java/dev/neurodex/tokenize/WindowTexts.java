@@ -3,7 +3,7 @@ package dev.neurodex.tokenize;
 import java.util.Map;
 
 /** The text of the windows a site shows, by their order in the corpus. */
-public final class WindowTexts {
+public final class WindowTexts implements java.io.Serializable {
     private final Map<Long, WindowText> byOrder;
 
     public WindowTexts(Map<Long, WindowText> byOrder) {

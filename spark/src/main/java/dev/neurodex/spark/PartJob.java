@@ -1,7 +1,5 @@
 package dev.neurodex.spark;
 
-import dev.neurodex.aggregate.StateInput;
-import dev.neurodex.aggregate.StateOutput;
 import dev.neurodex.build.BuildConfig;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusFile;
@@ -14,13 +12,9 @@ import dev.neurodex.scan.Scanner;
 import dev.neurodex.tokenize.Probe;
 import dev.neurodex.tokenize.Window;
 import org.apache.spark.TaskContext;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -120,7 +114,7 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
         try {
             ScanResult r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
                     .scanPart(part, new Scanner.PartStart(p.from(), p.order(), p.tokens()));
-            byte[] state = write(r.aggregate());
+            byte[] state = StateBytes.of(r.aggregate()::write);
             if (Integer.getInteger(FAIL_ONCE, -1) == p.index() && TaskContext.get() != null
                     && TaskContext.get().attemptNumber() == 0) {
                 throw new IllegalStateException("part " + p.index() + " failed on purpose (" + FAIL_ONCE + ")");
@@ -134,27 +128,6 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** A state as bytes, as a checkpoint writes it. */
-    static byte[] write(dev.neurodex.aggregate.ModelAggregate state) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            StateOutput out = new StateOutput(bytes);
-            state.write(out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static dev.neurodex.aggregate.ModelAggregate read(byte[] state) {
-        try {
-            return dev.neurodex.aggregate.ModelAggregate.read(new StateInput(new ByteArrayInputStream(state)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -172,9 +145,9 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
         long started = System.nanoTime();
         Result a = x.firstPart() < y.firstPart() ? x : y;
         Result b = a == x ? y : x;
-        dev.neurodex.aggregate.ModelAggregate state = read(a.state());
-        state.merge(read(b.state()));
-        byte[] merged = write(state);
+        dev.neurodex.aggregate.ModelAggregate state = StateBytes.read(a.state(), dev.neurodex.aggregate.ModelAggregate::read);
+        state.merge(StateBytes.read(b.state(), dev.neurodex.aggregate.ModelAggregate::read));
+        byte[] merged = StateBytes.of(state::write);
         System.err.printf(java.util.Locale.ROOT, "neurodex: merged the states of parts from %d and %d in %.1f s%n",
                 a.firstPart(), b.firstPart(), (System.nanoTime() - started) / 1e9);
         return new Result(a.firstPart(), merged, a.documents() + b.documents(), a.windows() + b.windows(),

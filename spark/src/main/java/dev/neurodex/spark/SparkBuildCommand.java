@@ -1,6 +1,7 @@
 package dev.neurodex.spark;
 
 import dev.neurodex.build.BuildConfig;
+import dev.neurodex.build.PageStep;
 import dev.neurodex.build.SiteBuild;
 import dev.neurodex.cli.BuildCommand;
 import dev.neurodex.cli.Main;
@@ -28,6 +29,11 @@ public final class SparkBuildCommand extends BuildCommand {
             description = "Spark master (default: spark-submit's, else local[*]: this machine's cores).")
     String master;
 
+    @Option(names = "--pages-on-driver",
+            description = "Write the pages on the driver, not on the executors: for a cluster whose executors cannot "
+                    + "all write to the folder of --out (by default they write into it, and it must be shared).")
+    boolean pagesOnDriver;
+
     public static void main(String[] args) {
         System.exit(Main.execute(new SparkBuildCommand(), args));
     }
@@ -52,7 +58,8 @@ public final class SparkBuildCommand extends BuildCommand {
             int parts = partitions > 0 ? partitions : spark.defaultParallelism();
             // The driver reads the model too (pages, neighbours, logits): from its own copy if it lives elsewhere.
             BuildConfig here = config.withModel(ModelFiles.local(config.model(), spark.hadoopConfiguration()));
-            return site.apply(here).run(new SparkScanStep(spark, config, parts, log));
+            SparkScanStep scan = new SparkScanStep(spark, config, parts, log);
+            return site.apply(here).run(scan, pagesOnDriver ? PageStep.LOCAL : new SparkPageStep(spark, scan));
         }
     }
 }

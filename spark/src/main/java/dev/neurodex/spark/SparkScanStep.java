@@ -29,6 +29,7 @@ public final class SparkScanStep implements ScanStep {
     private final BuildConfig build;
     private final int parts;
     private final PrintWriter log;
+    private PartJob job; // the last scan's: what executors load, and what writing pages there needs again
 
     /** @param parts how many parts the corpus's files are split into (at most one per file) */
     public SparkScanStep(JavaSparkContext spark, BuildConfig build, int parts, PrintWriter log) {
@@ -41,6 +42,11 @@ public final class SparkScanStep implements ScanStep {
         this.log = log;
     }
 
+    /** The executors' job of the last scan (their model and tokenizer), or null before one. */
+    PartJob job() {
+        return job;
+    }
+
     @Override
     public ScanResult scan(TappedModel model, WindowTokenizer tokenizer, ScanConfig config, CorpusReader corpus,
                            BadRecords bad, ScanProgress progress, CheckpointPolicy checkpoints, Checkpoint from) {
@@ -50,6 +56,7 @@ public final class SparkScanStep implements ScanStep {
         }
         long started = System.nanoTime();
         PartJob job = PartJob.of(build, config);
+        this.job = job;
         List<String> names = corpus.readableFiles();
         int tasks = Math.max(1, Math.min(parts, names.size()));
         List<int[]> fileRanges = new ArrayList<>();
@@ -69,7 +76,7 @@ public final class SparkScanStep implements ScanStep {
         corpus.absorb(counted.files(), List.of());
         bad.add(r.badRecords());
         progress.update(r.documents(), r.tokens(), corpus.totalBytes());
-        return new ScanResult(PartJob.read(r.state()), r.documents(), r.windows(), r.tokens(),
+        return new ScanResult(StateBytes.read(r.state(), ModelAggregate::read), r.documents(), r.windows(), r.tokens(),
                 (System.nanoTime() - started) / 1e9,
                 new ScanResult.Phases(r.forward(), r.aggregate(), r.waiting(), r.positions()));
     }

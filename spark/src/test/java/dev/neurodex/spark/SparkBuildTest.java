@@ -66,7 +66,8 @@ class SparkBuildTest {
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         PrintWriter log = new PrintWriter(System.err, true);
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-            new SiteBuild(config, log, c -> ScanProgress.NONE).run(new SparkScanStep(spark, config, 5, log));
+            SparkScanStep scan = new SparkScanStep(spark, config, 5, log);
+            new SiteBuild(config, log, c -> ScanProgress.NONE).run(scan, new SparkPageStep(spark, scan));
         }
 
         String model = ModelCatalog.DEFAULT;
@@ -92,6 +93,15 @@ class SparkBuildTest {
         JsonNode a = JSON.readTree(local.resolve(model + "/manifest.json").toFile()).get("corpus");
         JsonNode b = JSON.readTree(distributed.resolve(model + "/manifest.json").toFile()).get("corpus");
         assertEquals(a, b, "the same files, documents, windows, tokens and bad records");
+        // Pages written on the executors are listed, with their checksums, as the driver lists its own.
+        JsonNode listed = JSON.readTree(distributed.resolve(model + "/manifest.json").toFile()).get("files");
+        JsonNode expected = JSON.readTree(local.resolve(model + "/manifest.json").toFile()).get("files");
+        assertEquals(expected.size(), listed.size());
+        for (int i = 0; i < listed.size(); i++) {
+            if (!listed.get(i).get("path").asText().equals("index.html")) {
+                assertEquals(expected.get(i), listed.get(i));
+            }
+        }
         assertEquals(1, a.get("badRecords").asInt());
     }
 }
