@@ -8,6 +8,7 @@ import dev.neurodex.cli.Main;
 import java.io.PrintWriter;
 import java.util.function.Function;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,7 +60,12 @@ public final class SparkBuildCommand extends BuildCommand {
             // The driver reads the model too (pages, neighbours, logits): from its own copy if it lives elsewhere.
             BuildConfig here = config.withModel(ModelFiles.local(config.model(), spark.hadoopConfiguration()));
             SparkScanStep scan = new SparkScanStep(spark, config, parts, log);
-            return site.apply(here).run(scan, pagesOnDriver ? PageStep.LOCAL : new SparkPageStep(spark, scan));
+            try {
+                return site.apply(here).run(scan, pagesOnDriver ? PageStep.LOCAL : new SparkPageStep(spark, scan));
+            } catch (Exception e) {
+                // Scala throws SparkException unchecked, so Java cannot catch it by name.
+                throw e instanceof SparkException failed ? TaskFailure.of(failed) : e;
+            }
         }
     }
 }

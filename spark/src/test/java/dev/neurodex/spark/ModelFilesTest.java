@@ -69,6 +69,28 @@ class ModelFilesTest {
     }
 
     @Test
+    void aStrictBuildStopsAtTheBadRecordItNames() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("strict"));
+        Files.writeString(corpus.resolve("a.jsonl"), "{\"text\": \"hello world\"}\n{broken\n{\"text\": \"more\"}\n");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute(new SparkBuildCommand(), "--corpus", corpus.toString(), "--out",
+                    dir.resolve("strict-site").toString(), "--master", "local[2]", "--strict", "--quiet");
+        } finally {
+            System.setErr(saved);
+        }
+        String lines = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, code, lines);
+        String error = lines.lines().filter(l -> l.startsWith("neurodex: error:")).findFirst().orElseThrow();
+        assertEquals("neurodex: error: bad record at a.jsonl:2: broken JSON (Unexpected character ('b' (code 98)): was "
+                + "expecting double-quote to start field name) (--strict stops at the first one)", error);
+        assertFalse(Files.exists(dir.resolve("strict-site")), "nothing published");
+    }
+
+    @Test
     void aMissingModelIsNamed() {
         String missing = dir.resolve("no-such-model").toUri().toString();
         int code = Main.execute(new SparkBuildCommand(), "--model", missing, "--corpus", dir.toString(), "--out",
