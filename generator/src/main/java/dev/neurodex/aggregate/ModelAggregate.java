@@ -32,6 +32,11 @@ public final class ModelAggregate {
         return new ModelAggregate(units.stream().map(u -> new LayerAggregate(u.layer(), u.width(), k, keep, probes)).toList());
     }
 
+    /** The state of a model whose groups' states were merged apart (by a distributed scan), in the groups' order. */
+    public static ModelAggregate of(List<LayerAggregate> groups) {
+        return new ModelAggregate(groups);
+    }
+
     private ModelAggregate(List<LayerAggregate> layers) {
         this.layers = List.copyOf(layers);
     }

@@ -1,5 +1,6 @@
 package dev.neurodex.spark;
 
+import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.build.BuildConfig;
 import dev.neurodex.corpus.BadRecords;
 import dev.neurodex.corpus.CorpusFile;
@@ -12,10 +13,12 @@ import dev.neurodex.scan.Scanner;
 import dev.neurodex.tokenize.Probe;
 import dev.neurodex.tokenize.Window;
 import org.apache.spark.TaskContext;
+import scala.Tuple2;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -61,10 +64,6 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
      */
     record Count(List<String> files, int[] windows, int[] tokens) implements Serializable {}
 
-    /** What scanning a part produced: its aggregation state (serialized, as checkpoints are), counts and timings. */
-    record Result(int firstPart, byte[] state, long documents, long windows, long tokens, double seconds, double forward,
-                  double aggregate, double waiting, long positions, long badRecords) implements Serializable {}
-
     CorpusLimits limits() {
         return new CorpusLimits(maxLineBytes, maxDocumentChars, maxFileBytes, maxTarNameBytes, followSymlinks);
     }
@@ -106,28 +105,84 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
                 tokens.build().toArray());
     }
 
-    /** The scan of one part, its documents and windows numbered as in a scan of the whole corpus. */
-    Result scan(Part p) {
+    /**
+     * The scan of one part, its documents and windows numbered as in a scan of the whole corpus: its counts under
+     * key -1, then each group's state (a layer's neurons, an SAE's latents) under the group's index, serialized
+     * one group at a time as Spark takes them, so that no array holds the whole state (GPT-2-medium's is 1.5 GB).
+     */
+    Iterator<Tuple2<Integer, Piece>> scan(Part p) {
         ExecutorModels.Loaded m = ExecutorModels.get(this);
         BadRecords bad = bad();
         CorpusReader part = reader(bad).range(p.range(), bad);
+        ScanResult r;
         try {
-            ScanResult r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
+            r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
                     .scanPart(part, new Scanner.PartStart(p.from(), p.order(), p.tokens()));
-            byte[] state = StateBytes.of(r.aggregate()::write);
-            if (Integer.getInteger(FAIL_ONCE, -1) == p.index() && TaskContext.get() != null
-                    && TaskContext.get().attemptNumber() == 0) {
-                throw new IllegalStateException("part " + p.index() + " failed on purpose (" + FAIL_ONCE + ")");
-            }
-            // A line per finished part, in the executor's log (the console in local mode).
-            System.err.printf(java.util.Locale.ROOT, "neurodex: part %d done: %,d documents, %,d tokens in %.1f s; "
-                    + "state %.1f MB%n", p.index(), r.documents(), r.tokens(), r.seconds(), state.length / 1e6);
-            return new Result(p.index(), state, r.documents(), r.windows(), r.tokens(), r.seconds(),
-                    r.phases().forward(), r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(),
-                    bad.count());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+        if (Integer.getInteger(FAIL_ONCE, -1) == p.index() && TaskContext.get() != null
+                && TaskContext.get().attemptNumber() == 0) {
+            throw new IllegalStateException("part " + p.index() + " failed on purpose (" + FAIL_ONCE + ")");
+        }
+        // A line per finished part, in the executor's log (the console in local mode).
+        System.err.printf(java.util.Locale.ROOT, "neurodex: part %d done: %,d documents, %,d tokens in %.1f s%n",
+                p.index(), r.documents(), r.tokens(), r.seconds());
+        Counts counts = new Counts(r.documents(), r.windows(), r.tokens(), r.seconds(), r.phases().forward(),
+                r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(), bad.count());
+        List<LayerAggregate> groups = r.aggregate().layers();
+        long[] bytes = {0};
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(new Tuple2<>(-1, Piece.of(counts))),
+                IntStream.range(0, groups.size()).mapToObj(g -> {
+                    Piece piece = Piece.of(groups.get(g));
+                    bytes[0] += piece.state().length;
+                    if (g == groups.size() - 1) {
+                        System.err.printf(java.util.Locale.ROOT, "neurodex: part %d handed on its state: %.1f MB in %d "
+                                + "groups%n", p.index(), bytes[0] / 1e6, groups.size());
+                    }
+                    return new Tuple2<>(g, piece);
+                })).iterator();
+    }
+
+    /** A part's counts and timings, or the sum of several parts'. */
+    record Counts(long documents, long windows, long tokens, double seconds, double forward, double aggregate,
+                  double waiting, long positions, long badRecords) implements Serializable {
+        Counts plus(Counts o) {
+            return new Counts(documents + o.documents, windows + o.windows, tokens + o.tokens, seconds + o.seconds,
+                    forward + o.forward, aggregate + o.aggregate, waiting + o.waiting, positions + o.positions,
+                    badRecords + o.badRecords);
+        }
+    }
+
+    /**
+     * What parts hand on under one key: one group's state, serialized as checkpoints are, or (no state) their
+     * counts; with how many parts it sums and the seconds spent merging it.
+     */
+    record Piece(byte[] state, Counts counts, int parts, double mergeSeconds) implements Serializable {
+        static Piece of(Counts counts) {
+            return new Piece(null, counts, 1, 0);
+        }
+
+        static Piece of(LayerAggregate group) {
+            return new Piece(StateBytes.of(group::write), null, 1, 0);
+        }
+
+        LayerAggregate group() {
+            return StateBytes.read(state, LayerAggregate::read);
+        }
+
+        /** Two pieces of one key as one: states merged (in any order: merging is exact), counts added. */
+        static Piece merge(Piece a, Piece b) {
+            if (a.state == null) {
+                return new Piece(null, a.counts.plus(b.counts), a.parts + b.parts, 0);
+            }
+            long started = System.nanoTime();
+            LayerAggregate merged = a.group();
+            merged.merge(b.group());
+            double seconds = (System.nanoTime() - started) / 1e9;
+            return new Piece(StateBytes.of(merged::write), null, a.parts + b.parts,
+                    a.mergeSeconds + b.mergeSeconds + seconds);
         }
     }
 
@@ -138,21 +193,5 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
     static CorpusFile file(String line) {
         String[] p = line.split("\t");
         return new CorpusFile(p[0], Long.parseLong(p[1]), p[2], Long.parseLong(p[3]), Boolean.parseBoolean(p[4]));
-    }
-
-    /** Two parts' results as one: states merged, counts and timings added. */
-    static Result merge(Result x, Result y) {
-        long started = System.nanoTime();
-        Result a = x.firstPart() < y.firstPart() ? x : y;
-        Result b = a == x ? y : x;
-        dev.neurodex.aggregate.ModelAggregate state = StateBytes.read(a.state(), dev.neurodex.aggregate.ModelAggregate::read);
-        state.merge(StateBytes.read(b.state(), dev.neurodex.aggregate.ModelAggregate::read));
-        byte[] merged = StateBytes.of(state::write);
-        System.err.printf(java.util.Locale.ROOT, "neurodex: merged the states of parts from %d and %d in %.1f s%n",
-                a.firstPart(), b.firstPart(), (System.nanoTime() - started) / 1e9);
-        return new Result(a.firstPart(), merged, a.documents() + b.documents(), a.windows() + b.windows(),
-                a.tokens() + b.tokens(), a.seconds() + b.seconds(), a.forward() + b.forward(),
-                a.aggregate() + b.aggregate(), a.waiting() + b.waiting(), a.positions() + b.positions(),
-                a.badRecords() + b.badRecords());
     }
 }

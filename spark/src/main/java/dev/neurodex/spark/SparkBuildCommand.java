@@ -49,6 +49,8 @@ public final class SparkBuildCommand extends BuildCommand {
         if (master != null) {
             conf.setMaster(master);
         }
+        // The merged states come to the driver a group at a time, and a group may pass Spark's default 1 GiB.
+        conf.setIfMissing("spark.driver.maxResultSize", "0");
         if (!conf.contains("spark.master") || conf.get("spark.master").startsWith("local")) {
             // Outside spark-submit: this machine's cores, on loopback only.
             conf.setIfMissing("spark.master", "local[*]").set("spark.driver.host", "127.0.0.1")

@@ -86,10 +86,9 @@ public final class SparkPageStep implements PageStep {
                 id -> decoded.computeIfAbsent(id, m.tokenizer()::token));
         SearchIndex search = new SearchIndex(pages.shape().model());
         LayerWriter writer = pages.writer(token, search);
-        List<LayerWriter.Block> blocks = new ArrayList<>();
-        for (int b = from; b < to; b++) {
-            blocks.add(writer.block(layer, logits, b));
-        }
+        // In parallel: an executor with one task slot (one model in memory) still writes on all its cores.
+        List<LayerWriter.Block> blocks = java.util.stream.IntStream.range(from, to).parallel()
+                .mapToObj(b -> writer.block(layer, logits, b)).toList();
         return new Written(blocks, writer.files().list(), search);
     }
 }

@@ -1,5 +1,6 @@
 package dev.neurodex.spark;
 
+import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.aggregate.ModelAggregate;
 import dev.neurodex.build.BuildConfig;
 import dev.neurodex.build.ScanStep;
@@ -16,7 +17,9 @@ import java.io.PrintWriter;
 import dev.neurodex.corpus.CorpusFile;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The scan as a Spark job: the corpus's files in contiguous parts, a counting pass that says where each part
@@ -68,7 +71,28 @@ public final class SparkScanStep implements ScanStep {
         List<PartJob.Part> starts = counted.parts(parts);
         log.printf("spark: %,d files, %,d documents, %,d windows in %d parts%n", names.size(), counted.documents(),
                 counted.windows(), starts.size());
-        PartJob.Result r = spark.parallelize(starts, starts.size()).map(job::scan).treeReduce(PartJob::merge);
+        // Merged group by group (layer by layer), each on some executor: no task holds every group's state, and the
+        // driver takes them in one at a time.
+        int groups = model.units().size();
+        PartJob.Counts r = null;
+        LayerAggregate[] merged = new LayerAggregate[groups];
+        double mergeSeconds = 0;
+        JavaPairRDD<Integer, PartJob.Piece> reduced = spark.parallelize(starts, starts.size()).flatMapToPair(job::scan)
+                .reduceByKey(PartJob.Piece::merge, groups + 1).persist(StorageLevel.MEMORY_AND_DISK());
+        reduced.count(); // every group merged at once, on the executors; then fetched one at a time
+        java.util.Iterator<scala.Tuple2<Integer, PartJob.Piece>> pieces = reduced.toLocalIterator();
+        while (pieces.hasNext()) {
+            scala.Tuple2<Integer, PartJob.Piece> piece = pieces.next();
+            if (piece._1() < 0) {
+                r = piece._2().counts();
+            } else {
+                merged[piece._1()] = piece._2().group();
+                mergeSeconds += piece._2().mergeSeconds();
+            }
+        }
+        reduced.unpersist(false);
+        log.printf(java.util.Locale.ROOT, "spark: %d groups of %d parts' states merged in %.1f s of executor time%n",
+                groups, starts.size(), mergeSeconds);
         if (r.documents() != counted.documents()) {
             throw new IllegalStateException("the parts read " + r.documents() + " documents where counting found "
                     + counted.documents() + ": did the corpus change during the build?");
@@ -76,7 +100,7 @@ public final class SparkScanStep implements ScanStep {
         corpus.absorb(counted.files(), List.of());
         bad.add(r.badRecords());
         progress.update(r.documents(), r.tokens(), corpus.totalBytes());
-        return new ScanResult(StateBytes.read(r.state(), ModelAggregate::read), r.documents(), r.windows(), r.tokens(),
+        return new ScanResult(ModelAggregate.of(java.util.Arrays.asList(merged)), r.documents(), r.windows(), r.tokens(),
                 (System.nanoTime() - started) / 1e9,
                 new ScanResult.Phases(r.forward(), r.aggregate(), r.waiting(), r.positions()));
     }
