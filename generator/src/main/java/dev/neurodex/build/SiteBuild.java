@@ -126,7 +126,8 @@ public final class SiteBuild {
             SiteIndex.refresh(publisher.out(), new SiteRenderer(manifest.neurodexVersion()));
             return new Summary(scan.documents(), scan.tokens(), bad.count(), scan.seconds(), scan.phases(),
                     neighboursSeconds, (System.nanoTime() - started) / 1e9, pages, config.out());
-        } catch (RuntimeException | InterruptedException | Error e) {
+        } catch (Throwable e) {
+            // Throwable: a Spark step's SparkException is checked but thrown unchecked, and must drop staging too.
             publisher.abandon();
             throw e;
         } finally {

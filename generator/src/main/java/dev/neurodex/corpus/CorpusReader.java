@@ -172,7 +172,7 @@ public final class CorpusReader {
 
     /** A bad record, reported unless it lies outside this reader's range (another part reports it). */
     private void report(String where, String reason) {
-        if (range == null || position >= range.from() && position < range.to()) {
+        if (range == null || position >= range.from() && position < range.reportTo()) {
             bad.report(where, reason);
         }
     }

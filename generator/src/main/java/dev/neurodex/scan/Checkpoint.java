@@ -43,7 +43,7 @@ public record Checkpoint(Identity identity, long documents, long nextOrder, long
                          long tokens, long bytesRead, List<Window> pending, ModelAggregate aggregate) {
 
     /** The first line of a checkpoint file: its layout, bumped whenever the state written changes. */
-    public static final String MAGIC = "neurodex-checkpoint 4\n";
+    public static final String MAGIC = "neurodex-checkpoint 5\n"; // 5: pools by window order
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**

@@ -16,6 +16,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The driver of one pass over the corpus: a reader thread reads and tokenizes documents into windows while
  * this thread batches windows of similar length, runs the model and aggregates the activations.
+ *
+ * <p>Windows are batched in pools of {@value #POOL_BATCHES} batches' worth by their order in the corpus: pool k
+ * holds windows [k·P, (k+1)·P) and nothing else, sorted by length. A window is thus always run with the same
+ * companions in a batch of the same shape, whether the corpus is scanned whole, resumed, or in parts cut at pool
+ * boundaries; the engine's results depend on a batch's shape in their last bits, and so would the records.
  */
 public final class Scanner {
     /** Windows pooled before sorting by length: enough for many batches, so that batches pad little. */
@@ -35,6 +40,8 @@ public final class Scanner {
     private long positions;
     private int lastSeqLen;
     private long documentOffset; // a part's documents are numbered after those of the parts before it
+    private long keepFrom = 0; // a part's windows: the order range it runs
+    private long keepTo = Long.MAX_VALUE;
 
     public Scanner(HookedModel model, WindowTokenizer tokenizer, ScanConfig config) {
         this.model = model;
@@ -50,8 +57,17 @@ public final class Scanner {
         return scan(corpus, progress, CheckpointPolicy.NONE, null);
     }
 
-    /** Where a part of a corpus starts in the whole: documents, windows and content tokens before it. */
-    public record PartStart(long documents, long order, long tokens) {}
+    /**
+     * A part of a corpus: windows [fromOrder, toOrder), both multiples of {@link #poolWindows} (or the end), read
+     * from the document holding the first of them, before which the corpus holds {@code documents} documents,
+     * {@code order} windows and {@code tokens} content tokens.
+     */
+    public record PartStart(long documents, long order, long tokens, long fromOrder, long toOrder) {}
+
+    /** Windows a pool holds: where parts of a corpus may be cut and still run the batches of a whole scan. */
+    public static long poolWindows(int batchSize) {
+        return (long) batchSize * POOL_BATCHES;
+    }
 
     /**
      * Scans one part of a corpus ({@link CorpusReader#range}), its documents and windows numbered from where the
@@ -59,7 +75,14 @@ public final class Scanner {
      * The result counts this part's documents, windows and tokens.
      */
     public ScanResult scanPart(CorpusReader part, PartStart start) throws InterruptedException {
+        long pool = poolWindows(config.batchSize());
+        if (start.fromOrder() % pool != 0 || start.toOrder() != Long.MAX_VALUE && start.toOrder() % pool != 0) {
+            throw new IllegalArgumentException("a part must start and end at a pool boundary (" + pool + " windows): "
+                    + start);
+        }
         documentOffset = start.documents();
+        keepFrom = start.fromOrder();
+        keepTo = start.toOrder();
         Chunk begin = new Chunk(List.of(), 0, 0, start.order(), start.tokens());
         return scan(part, ScanProgress.NONE, CheckpointPolicy.NONE, null, begin);
     }
@@ -89,29 +112,38 @@ public final class Scanner {
         ModelAggregate aggregate = from == null
                 ? ModelAggregate.of(model.units(), config.topK(), config.keep(), config.probes().size())
                 : from.aggregate();
-        List<Window> pool = from == null ? new ArrayList<>() : new ArrayList<>(from.pending());
-        int poolSize = config.batchSize() * POOL_BATCHES;
+        List<Window> pool = new ArrayList<>();
+        long poolSize = poolWindows(config.batchSize());
         long windows = from == null ? 0 : from.windows();
         long tokens = from == null ? 0 : from.tokens();
         long checkpointed = tokens;
         long bytesDone = last.bytesRead();
         try {
-            for (Chunk chunk = take(queue); chunk != END; chunk = take(queue)) {
-                pool.addAll(chunk.windows());
-                last = chunk;
-                if (pool.size() >= poolSize) {
-                    // Only whole batches run; the rest waits for the next pool, so batches keep one shape.
-                    List<Window> run = sortedHead(pool, pool.size() / config.batchSize() * config.batchSize());
-                    tokens += runPool(run, aggregate, progress, last, tokens, bytesDone);
-                    bytesDone = last.bytesRead();
-                    windows += run.size();
-                    run.clear();
-                    if (checkpoints.due(tokens - checkpointed)) {
-                        checkpoints.save(new Checkpoint(checkpoints.identity(), last.documents(), last.nextOrder(),
-                                last.readTokens(), windows, tokens, last.bytesRead(), List.copyOf(pool), aggregate));
-                        checkpointed = tokens;
+            // A resumed scan first pools the windows its checkpoint had read but not pooled, as the scan it continues
+            // would have pooled them.
+            Chunk chunk = from == null ? take(queue) : new Chunk(from.pending(), from.documents(), from.bytesRead(),
+                    from.nextOrder(), from.readTokens());
+            for (; chunk != END; chunk = take(queue)) {
+                List<Window> read = chunk.windows();
+                for (int i = 0; i < read.size(); i++) {
+                    Window w = read.get(i);
+                    if (!pool.isEmpty() && w.order() / poolSize != pool.get(0).order() / poolSize) {
+                        // w starts the next pool: this one is whole, and runs.
+                        tokens += runPool(sortedHead(pool, pool.size()), aggregate, progress, chunk, tokens, bytesDone);
+                        bytesDone = chunk.bytesRead();
+                        windows += pool.size();
+                        pool.clear();
+                        if (checkpoints.due(tokens - checkpointed)) {
+                            // Between pools; the chunk's windows from w on are read but not yet pooled.
+                            checkpoints.save(new Checkpoint(checkpoints.identity(), chunk.documents(), chunk.nextOrder(),
+                                    chunk.readTokens(), windows, tokens, chunk.bytesRead(),
+                                    List.copyOf(read.subList(i, read.size())), aggregate));
+                            checkpointed = tokens;
+                        }
                     }
+                    pool.add(w);
                 }
+                last = chunk;
             }
             if (failure.get() != null) {
                 throw rethrow(failure.get());
@@ -196,6 +228,10 @@ public final class Scanner {
                 }
                 order[0] += windows.size();
                 windows.forEach(w -> tokens[0] += w.length());
+                if (keepFrom > 0 || keepTo < Long.MAX_VALUE) {
+                    // A part that starts or ends inside this document runs only its own windows of it.
+                    windows = windows.stream().filter(w -> w.order() >= keepFrom && w.order() < keepTo).toList();
+                }
                 put(queue, new Chunk(windows, documents[0], corpus.bytesRead(), order[0], tokens[0]));
                 return config.maxTokens() == 0 || tokens[0] < config.maxTokens();
             });

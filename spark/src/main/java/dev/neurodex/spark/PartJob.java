@@ -48,13 +48,18 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
     }
 
     /**
-     * Documents [from, to) of the corpus, read from file {@code fromFile} (after {@code documentsBefore} documents),
-     * with the windows ({@code order}) and content tokens before the part.
+     * Windows [fromOrder, toOrder) of the corpus (whole pools), read as documents [from, to) from file
+     * {@code fromFile} (after {@code documentsBefore} documents), reporting the bad records before document
+     * {@code reportTo}; {@code order} windows and {@code tokens} content tokens come before document {@code from}.
      */
-    record Part(int index, int fromFile, long documentsBefore, long from, long to, long order, long tokens)
-            implements Serializable {
+    record Part(int index, int fromFile, long documentsBefore, long from, long to, long reportTo, long order,
+                long tokens, long fromOrder, long toOrder) implements Serializable {
         DocumentRange range() {
-            return new DocumentRange(fromFile, documentsBefore, from, to);
+            return new DocumentRange(fromFile, documentsBefore, from, to, reportTo);
+        }
+
+        Scanner.PartStart start() {
+            return new Scanner.PartStart(from, order, tokens, fromOrder, toOrder);
         }
     }
 
@@ -86,7 +91,10 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
      * are left to the scan, which reports each in the part that holds it.
      */
     Count count(int from, int to) {
-        ExecutorModels.Loaded m = ExecutorModels.get(this);
+        return ExecutorModels.with(this, m -> count(m, from, to));
+    }
+
+    private Count count(ExecutorModels.Loaded m, int from, int to) {
         int width = m.loaded().model().frame().contentTokens(context);
         IntStream.Builder windows = IntStream.builder();
         IntStream.Builder tokens = IntStream.builder();
@@ -111,17 +119,17 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
      * one group at a time as Spark takes them, so that no array holds the whole state (GPT-2-medium's is 1.5 GB).
      */
     Iterator<Tuple2<Integer, Piece>> scan(Part p) {
-        ExecutorModels.Loaded m = ExecutorModels.get(this);
         BadRecords bad = bad();
         CorpusReader part = reader(bad).range(p.range(), bad);
-        ScanResult r;
-        try {
-            r = new Scanner(m.tapped(), m.tokenizer(), scanConfig())
-                    .scanPart(part, new Scanner.PartStart(p.from(), p.order(), p.tokens()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        ScanResult r = ExecutorModels.with(this, m -> {
+            try {
+                return new Scanner(m.tapped(), m.tokenizer(), scanConfig())
+                        .scanPart(part, p.start());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        });
         if (Integer.getInteger(FAIL_ONCE, -1) == p.index() && TaskContext.get() != null
                 && TaskContext.get().attemptNumber() == 0) {
             throw new IllegalStateException("part " + p.index() + " failed on purpose (" + FAIL_ONCE + ")");

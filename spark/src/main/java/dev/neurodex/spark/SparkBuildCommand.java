@@ -67,6 +67,8 @@ public final class SparkBuildCommand extends BuildCommand {
             } catch (Exception e) {
                 // Scala throws SparkException unchecked, so Java cannot catch it by name.
                 throw e instanceof SparkException failed ? TaskFailure.of(failed) : e;
+            } finally {
+                ExecutorModels.closeIdle(); // in local mode the executors are this JVM
             }
         }
     }

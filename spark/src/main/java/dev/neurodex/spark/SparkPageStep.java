@@ -75,7 +75,11 @@ public final class SparkPageStep implements PageStep {
 
     private static Written write(PartJob job, SectionPages pages, Broadcast<byte[]> state, DirectLogits logits,
                                  int from, int to) {
-        ExecutorModels.Loaded m = ExecutorModels.get(job);
+        return ExecutorModels.with(job, m -> write(m, pages, state, logits, from, to));
+    }
+
+    private static Written write(ExecutorModels.Loaded m, SectionPages pages, Broadcast<byte[]> state,
+                                 DirectLogits logits, int from, int to) {
         LayerAggregate layer;
         synchronized (LAYERS) {
             LAYERS.keySet().removeIf(id -> id != state.id()); // a task of the next layer: the last one is done

@@ -11,6 +11,7 @@ import dev.neurodex.scan.CheckpointPolicy;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
+import dev.neurodex.scan.Scanner;
 import dev.neurodex.scan.TappedModel;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.PrintWriter;
@@ -68,7 +69,7 @@ public final class SparkScanStep implements ScanStep {
         }
         Corpus counted = new Corpus(spark.parallelize(fileRanges, tasks).map(r -> job.count(r[0], r[1])).collect(),
                 config.maxTokens());
-        List<PartJob.Part> starts = counted.parts(parts);
+        List<PartJob.Part> starts = counted.parts(parts, Scanner.poolWindows(config.batchSize()));
         log.printf("spark: %,d files, %,d documents, %,d windows in %d parts%n", names.size(), counted.documents(),
                 counted.windows(), starts.size());
         // Merged group by group (layer by layer), each on some executor: no task holds every group's state, and the
@@ -93,14 +94,15 @@ public final class SparkScanStep implements ScanStep {
         reduced.unpersist(false);
         log.printf(java.util.Locale.ROOT, "spark: %d groups of %d parts' states merged in %.1f s of executor time%n",
                 groups, starts.size(), mergeSeconds);
-        if (r.documents() != counted.documents()) {
-            throw new IllegalStateException("the parts read " + r.documents() + " documents where counting found "
-                    + counted.documents() + ": did the corpus change during the build?");
+        if (r.tokens() != counted.tokens()) {
+            throw new IllegalStateException("the parts scanned " + r.tokens() + " tokens where counting found "
+                    + counted.tokens() + ": did the corpus change during the build?");
         }
         corpus.absorb(counted.files(), List.of());
         bad.add(r.badRecords());
-        progress.update(r.documents(), r.tokens(), corpus.totalBytes());
-        return new ScanResult(ModelAggregate.of(java.util.Arrays.asList(merged)), r.documents(), r.windows(), r.tokens(),
+        progress.update(counted.documents(), r.tokens(), corpus.totalBytes());
+        // Parts cut inside a document both read it: the documents are the counting pass's.
+        return new ScanResult(ModelAggregate.of(java.util.Arrays.asList(merged)), counted.documents(), r.windows(), r.tokens(),
                 (System.nanoTime() - started) / 1e9,
                 new ScanResult.Phases(r.forward(), r.aggregate(), r.waiting(), r.positions()));
     }
@@ -130,6 +132,12 @@ public final class SparkScanStep implements ScanStep {
             return tokensOf.length;
         }
 
+        /** Content tokens a scan reads: all, or as many as the budget. */
+        long tokens() {
+            long all = java.util.Arrays.stream(tokensOf).asLongStream().sum();
+            return budget > 0 ? Math.min(all, budget) : all;
+        }
+
         long windows() {
             return java.util.Arrays.stream(windowsOf, 0, (int) documents()).asLongStream().sum();
         }
@@ -153,39 +161,57 @@ public final class SparkScanStep implements ScanStep {
         }
 
         /**
-         * The documents cut into about {@code n} parts of equal tokens. A part starts reading at the file of the
-         * document before its first, so that it meets the bad records between the two parts' documents.
+         * The windows cut into about {@code n} parts of equal windows, at pool boundaries (so that every window runs
+         * in the batch it runs in locally). A part reads from the document holding its first window to the one
+         * holding its last, and at least up to the next part's first document: it reports the bad records before
+         * that one. It starts reading at the file of the document before its first, where such records may lie.
          */
-        List<PartJob.Part> parts(int n) {
-            long documents = documents();
-            long tokens = java.util.Arrays.stream(tokensOf, 0, (int) documents).asLongStream().sum();
-            List<Long> cuts = new ArrayList<>(List.of(0L));
-            long before = 0;
+        List<PartJob.Part> parts(int n, long pool) {
+            int documents = (int) documents();
+            long[] windowsBefore = new long[documents + 1];
+            long[] tokensBefore = new long[documents + 1];
             for (int d = 0; d < documents; d++) {
-                if (d > 0 && before >= tokens * cuts.size() / n && cuts.size() < n) {
-                    cuts.add((long) d);
+                windowsBefore[d + 1] = windowsBefore[d] + windowsOf[d];
+                tokensBefore[d + 1] = tokensBefore[d] + tokensOf[d];
+            }
+            long windows = windowsBefore[documents];
+            List<Long> cuts = new ArrayList<>(List.of(0L));
+            for (int i = 1; i < n; i++) {
+                long cut = Math.round((double) windows * i / n / pool) * pool;
+                if (cut > cuts.get(cuts.size() - 1) && cut < windows) {
+                    cuts.add(cut);
                 }
-                before += tokensOf[d];
+            }
+            int[] first = new int[cuts.size()]; // the document holding each part's first window
+            for (int i = 1; i < cuts.size(); i++) {
+                first[i] = documentOf(windowsBefore, cuts.get(i));
             }
             List<PartJob.Part> out = new ArrayList<>();
-            int file = 0;
-            long fileStart = 0; // documents before file
-            long order = 0;
-            long done = 0;
-            int d = 0;
             for (int i = 0; i < cuts.size(); i++) {
-                long from = cuts.get(i);
-                long to = i + 1 < cuts.size() ? cuts.get(i + 1) : Long.MAX_VALUE;
-                while (file < fileDocuments.length - 1 && fileStart + fileDocuments[file] < from) {
-                    fileStart += fileDocuments[file++]; // the file of document from - 1 (0 of the first)
+                boolean last = i + 1 == cuts.size();
+                long to = last ? Long.MAX_VALUE : Math.max(first[i + 1], documentOf(windowsBefore, cuts.get(i + 1) - 1) + 1);
+                int from = first[i];
+                int file = 0;
+                long fileStart = 0; // documents before file
+                while (from > 0 && file < fileDocuments.length - 1 && fileStart + fileDocuments[file] < from) {
+                    fileStart += fileDocuments[file++]; // the file of document from - 1
                 }
-                for (; d < from; d++) {
-                    order += windowsOf[d];
-                    done += tokensOf[d];
-                }
-                out.add(new PartJob.Part(i, from == 0 ? 0 : file, from == 0 ? 0 : fileStart, from, to, order, done));
+                out.add(new PartJob.Part(i, file, fileStart, from, to, last ? Long.MAX_VALUE : first[i + 1],
+                        windowsBefore[from], tokensBefore[from], cuts.get(i), last ? Long.MAX_VALUE : cuts.get(i + 1)));
             }
             return out;
+        }
+
+        /** The document holding window {@code order}. */
+        private static int documentOf(long[] windowsBefore, long order) {
+            int d = java.util.Arrays.binarySearch(windowsBefore, order);
+            if (d < 0) {
+                return -d - 2; // windowsBefore[d] < order < windowsBefore[d + 1]
+            }
+            while (d + 1 < windowsBefore.length && windowsBefore[d + 1] == order) {
+                d++; // documents without windows hold none of them
+            }
+            return d;
         }
     }
 }

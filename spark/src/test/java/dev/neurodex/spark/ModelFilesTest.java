@@ -48,7 +48,9 @@ class ModelFilesTest {
         }
         Path local = dir.resolve("local");
         Path spark = dir.resolve("spark");
-        List<String> common = List.of("--corpus", corpus.toString(), "--quiet", "--threads", "1", "--top-k", "4");
+        // Batches of 2 windows, pools of 32: the 40 windows make two parts.
+        List<String> common = List.of("--corpus", corpus.toString(), "--quiet", "--threads", "1", "--top-k", "4",
+                "--batch-size", "2");
         assertEquals(0, Main.execute(Stream.of(Stream.of("build"), common.stream(), Stream.of("--model",
                 model.toString(), "--out", local.toString())).flatMap(s -> s).toArray(String[]::new)));
         assertEquals(0, Main.execute(new SparkBuildCommand(), Stream.concat(common.stream(), Stream.of("--model",
@@ -88,6 +90,10 @@ class ModelFilesTest {
         assertEquals("neurodex: error: bad record at a.jsonl:2: broken JSON (Unexpected character ('b' (code 98)): was "
                 + "expecting double-quote to start field name) (--strict stops at the first one)", error);
         assertFalse(Files.exists(dir.resolve("strict-site")), "nothing published");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".neurodex"))
+                    .toList(), "no staging folder left behind");
+        }
     }
 
     @Test

@@ -57,11 +57,11 @@ class SparkBuildTest {
         Path corpus = corpus();
         Path local = dir.resolve("local");
         assertEquals(0, Main.execute("build", "--corpus", corpus.toString(), "--out", local.toString(), "--quiet",
-                "--threads", "1", "--top-k", "5"));
+                "--threads", "1", "--top-k", "5", "--batch-size", "2"));
 
         Path distributed = dir.resolve("spark");
         BuildConfig config = new BuildConfig(ModelCatalog.DEFAULT, null, null, List.of(corpus), CorpusLimits.DEFAULT,
-                distributed, new ScanConfig(0, 5, 0, 0, ScanConfig.KEEP), 1, false, 0, false);
+                distributed, new ScanConfig(0, 5, 2, 0, ScanConfig.KEEP), 1, false, 0, false);
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("neurodex-test").set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         PrintWriter log = new PrintWriter(System.err, true);

@@ -48,6 +48,10 @@ class SparkScanStepTest {
     private static final CorpusLimits LIMITS = new CorpusLimits(CorpusLimits.DEFAULT.maxLineBytes(), 1000,
             CorpusLimits.DEFAULT.maxFileBytes(), CorpusLimits.DEFAULT.maxTarNameBytes(), false);
 
+    /** Batches of 2 windows: pools of 32, so that this small corpus (~150 windows) makes several parts. */
+    private static final int BATCH = 2;
+    private static final java.io.StringWriter LOG = new java.io.StringWriter();
+
     @TempDir
     static Path dir;
     static Path corpus;
@@ -129,7 +133,7 @@ class SparkScanStepTest {
     private record Outcome(List<String> state, long documents, long windows, long tokens, List<String> files, long bad) {}
 
     private static Outcome scan(ScanStep step, long maxTokens) throws Exception {
-        ScanConfig config = new ScanConfig(0, 5, 8, maxTokens, ScanConfig.KEEP).resolved(
+        ScanConfig config = new ScanConfig(0, 5, BATCH, maxTokens, ScanConfig.KEEP).resolved(
                 loaded.model().info().defaultContext());
         BadRecords bad = new BadRecords(false, new PrintWriter(OutputStream.nullOutputStream()));
         CorpusReader reader = new CorpusReader(List.of(corpus), LIMITS, bad);
@@ -158,8 +162,8 @@ class SparkScanStepTest {
 
     private static ScanStep spark(int parts, long maxTokens) {
         BuildConfig build = new BuildConfig(ModelCatalog.DEFAULT, null, null, List.of(corpus), LIMITS, dir.resolve("out"),
-                new ScanConfig(0, 5, 8, maxTokens, ScanConfig.KEEP), 1, false, 0, false);
-        return new SparkScanStep(spark, build, parts, new PrintWriter(OutputStream.nullOutputStream()));
+                new ScanConfig(0, 5, BATCH, maxTokens, ScanConfig.KEEP), 1, false, 0, false);
+        return new SparkScanStep(spark, build, parts, new PrintWriter(LOG, true));
     }
 
     private static void assertSame(Outcome local, Outcome distributed) {
@@ -188,7 +192,10 @@ class SparkScanStepTest {
         assertEquals(5, local.files().size());
         assertEquals(4 + 2 + 2 + 2, local.bad(), "4 in a.jsonl, 2 in c-bad.jsonl, 2 in each member of d.tar");
         for (int parts : new int[] {1, 3, 7}) {
+            LOG.getBuffer().setLength(0);
             assertSame(local, scan(spark(parts, 0), 0));
+            // Pools of 32 windows: 7 parts asked for, 6 made (the corpus's windows cut at multiples of 32).
+            assertTrue(LOG.toString().contains(" in " + (parts == 7 ? 6 : parts) + " parts"), LOG.toString());
         }
     }
 
