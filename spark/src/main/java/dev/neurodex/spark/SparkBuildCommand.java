@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 public final class SparkBuildCommand extends BuildCommand {
 
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-            description = "Parts the corpus's files are split into (default: one per core of the cluster, at most one per file).")
+            description = "Parts the corpus is cut into, inside files if need be (default: one per core of the "
+                    + "cluster; fewer if the corpus holds fewer pools of 16 batches of windows).")
     int partitions;
 
     @Option(names = "--master", paramLabel = "URL",

@@ -23,10 +23,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * The scan as a Spark job: the corpus's files in contiguous parts, a counting pass that says where each part
- * starts in the whole (documents, windows, tokens), then each part scanned into the mergeable state on an
- * executor, and the states merged with treeReduce. Windows are numbered as a local scan numbers them, so ties,
- * samples and every record come out as a local build's.
+ * The scan as a Spark job: a counting pass tokenizes the corpus (its files in contiguous ranges, a task each) and
+ * cuts its windows into parts at pool boundaries, each knowing where it starts in the whole (documents, windows,
+ * tokens); each part is scanned into the mergeable state on an executor, and the states are merged group by group
+ * (layer by layer) with reduceByKey. Windows are numbered and batched as a local scan numbers and batches them, so
+ * activations, ties, samples and every record come out as a local build's.
  */
 public final class SparkScanStep implements ScanStep {
     private final JavaSparkContext spark;
@@ -35,7 +36,7 @@ public final class SparkScanStep implements ScanStep {
     private final PrintWriter log;
     private PartJob job; // the last scan's: what executors load, and what writing pages there needs again
 
-    /** @param parts how many parts the corpus's files are split into (at most one per file) */
+    /** @param parts how many parts the corpus is cut into (fewer if it holds fewer pools of windows) */
     public SparkScanStep(JavaSparkContext spark, BuildConfig build, int parts, PrintWriter log) {
         if (parts < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + parts);
