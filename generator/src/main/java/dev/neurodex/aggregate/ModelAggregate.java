@@ -6,8 +6,10 @@ import dev.neurodex.tokenize.WindowRef;
 import java.util.Map;
 import java.util.TreeMap;
 import java.io.IOException;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /** The mergeable aggregation state of a whole model: one {@link LayerAggregate} per hooked layer. */
 public final class ModelAggregate {
@@ -32,13 +34,49 @@ public final class ModelAggregate {
         return new ModelAggregate(units.stream().map(u -> new LayerAggregate(u.layer(), u.width(), k, keep, probes)).toList());
     }
 
-    /** The state of a model whose groups' states were merged apart (by a distributed scan), in the groups' order. */
-    public static ModelAggregate of(List<LayerAggregate> groups) {
-        return new ModelAggregate(groups);
+    /**
+     * The state of a model whose groups live elsewhere (merged on a distributed scan's executors), each fetched
+     * when {@link #layers} is read at it: whoever walks the groups in order holds one group's state at a time, not
+     * the model's. The last group fetched is kept for the next read of it.
+     */
+    public static ModelAggregate fetched(int groups, IntFunction<LayerAggregate> fetch) {
+        return new ModelAggregate(new Fetched(groups, fetch), false);
+    }
+
+    private static final class Fetched extends AbstractList<LayerAggregate> {
+        private final int size;
+        private final IntFunction<LayerAggregate> fetch;
+        private int last = -1;
+        private LayerAggregate group;
+
+        Fetched(int size, IntFunction<LayerAggregate> fetch) {
+            this.size = size;
+            this.fetch = fetch;
+        }
+
+        @Override
+        public synchronized LayerAggregate get(int g) {
+            java.util.Objects.checkIndex(g, size);
+            if (g != last) {
+                group = null; // let the last one go before the next arrives
+                group = fetch.apply(g);
+                last = g;
+            }
+            return group;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 
     private ModelAggregate(List<LayerAggregate> layers) {
-        this.layers = List.copyOf(layers);
+        this(layers, true);
+    }
+
+    private ModelAggregate(List<LayerAggregate> layers, boolean copy) {
+        this.layers = copy ? List.copyOf(layers) : layers;
     }
 
     /** Writes the whole state; {@link #read} restores one that continues exactly as this one would. */

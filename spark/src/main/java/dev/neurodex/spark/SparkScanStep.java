@@ -1,6 +1,5 @@
 package dev.neurodex.spark;
 
-import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.aggregate.ModelAggregate;
 import dev.neurodex.build.BuildConfig;
 import dev.neurodex.build.ScanStep;
@@ -35,6 +34,7 @@ public final class SparkScanStep implements ScanStep {
     private final int parts;
     private final PrintWriter log;
     private PartJob job; // the last scan's: what executors load, and what writing pages there needs again
+    private JavaPairRDD<Integer, PartJob.Piece> merged; // the last scan's merged groups, kept on the executors
 
     /** @param parts how many parts the corpus is cut into (fewer if it holds fewer pools of windows) */
     public SparkScanStep(JavaSparkContext spark, BuildConfig build, int parts, PrintWriter log) {
@@ -73,26 +73,18 @@ public final class SparkScanStep implements ScanStep {
         List<PartJob.Part> starts = counted.parts(parts, Scanner.poolWindows(config.batchSize()));
         log.printf("spark: %,d files, %,d documents, %,d windows in %d parts%n", names.size(), counted.documents(),
                 counted.windows(), starts.size());
-        // Merged group by group (layer by layer), each on some executor: no task holds every group's state, and the
-        // driver takes them in one at a time.
+        // Merged group by group (layer by layer), each on some executor, where the merged groups stay: the build
+        // fetches one at a time as it writes the group's pages, so no machine holds every group's state at once.
+        if (merged != null) {
+            merged.unpersist(false); // the last scan's
+        }
         int groups = model.units().size();
-        PartJob.Counts r = null;
-        LayerAggregate[] merged = new LayerAggregate[groups];
-        double mergeSeconds = 0;
         JavaPairRDD<Integer, PartJob.Piece> reduced = spark.parallelize(starts, starts.size()).flatMapToPair(job::scan)
                 .reduceByKey(PartJob.Piece::merge, groups + 1).persist(StorageLevel.MEMORY_AND_DISK());
-        reduced.count(); // every group merged at once, on the executors; then fetched one at a time
-        java.util.Iterator<scala.Tuple2<Integer, PartJob.Piece>> pieces = reduced.toLocalIterator();
-        while (pieces.hasNext()) {
-            scala.Tuple2<Integer, PartJob.Piece> piece = pieces.next();
-            if (piece._1() < 0) {
-                r = piece._2().counts();
-            } else {
-                merged[piece._1()] = piece._2().group();
-                mergeSeconds += piece._2().mergeSeconds();
-            }
-        }
-        reduced.unpersist(false);
+        merged = reduced;
+        reduced.count(); // every group merged at once
+        PartJob.Counts r = reduced.lookup(-1).get(0).counts();
+        double mergeSeconds = reduced.values().map(PartJob.Piece::mergeSeconds).reduce(Double::sum);
         log.printf(java.util.Locale.ROOT, "spark: %d groups of %d parts' states merged in %.1f s of executor time%n",
                 groups, starts.size(), mergeSeconds);
         if (r.tokens() != counted.tokens()) {
@@ -103,7 +95,8 @@ public final class SparkScanStep implements ScanStep {
         bad.add(r.badRecords());
         progress.update(counted.documents(), r.tokens(), corpus.totalBytes());
         // Parts cut inside a document both read it: the documents are the counting pass's.
-        return new ScanResult(ModelAggregate.of(java.util.Arrays.asList(merged)), counted.documents(), r.windows(), r.tokens(),
+        ModelAggregate state = ModelAggregate.fetched(groups, g -> reduced.lookup(g).get(0).group());
+        return new ScanResult(state, counted.documents(), r.windows(), r.tokens(),
                 (System.nanoTime() - started) / 1e9,
                 new ScanResult.Phases(r.forward(), r.aggregate(), r.waiting(), r.positions()));
     }
