@@ -24,8 +24,8 @@ import java.util.stream.IntStream;
 
 /**
  * What a task needs to redo the build's scan on one part of the corpus, as plain serializable values: the model
- * and corpus by path (every executor reads them itself; no weights pass through the driver), the options, and
- * the part's files. A task's result is a pure function of these, so Spark may retry or duplicate it.
+ * and corpus by path (every executor reads them itself; no weights pass through the driver) and the options; the
+ * part itself is a {@link Part}. A task's result is a pure function of these, so Spark may retry or duplicate it.
  */
 record PartJob(String model, String name, String hookRegex, List<String> corpus, int maxLineBytes, int maxDocumentChars,
                long maxFileBytes, int maxTarNameBytes, boolean followSymlinks, int context, int topK, int batchSize,
@@ -64,10 +64,10 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
     }
 
     /**
-     * What counting some files found: each file as the manifest lists it ({@link #line}), and each document's
-     * windows and content tokens, in reading order.
+     * What counting some files found: each file as the manifest lists it, and each document's windows and content
+     * tokens, in reading order.
      */
-    record Count(List<String> files, int[] windows, int[] tokens) implements Serializable {}
+    record Count(List<CorpusFile> files, int[] windows, int[] tokens) implements Serializable {}
 
     CorpusLimits limits() {
         return new CorpusLimits(maxLineBytes, maxDocumentChars, maxFileBytes, maxTarNameBytes, followSymlinks);
@@ -109,8 +109,7 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
             total[0] += n;
             return maxTokens == 0 || total[0] < maxTokens; // these files alone reach the budget: the scan ends here
         });
-        return new Count(files.files().stream().map(PartJob::line).toList(), windows.build().toArray(),
-                tokens.build().toArray());
+        return new Count(files.files(), windows.build().toArray(), tokens.build().toArray());
     }
 
     /**
@@ -137,7 +136,7 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
         // A line per finished part, in the executor's log (the console in local mode).
         System.err.printf(java.util.Locale.ROOT, "neurodex: part %d done: %,d documents, %,d tokens in %.1f s%n",
                 p.index(), r.documents(), r.tokens(), r.seconds());
-        Counts counts = new Counts(r.documents(), r.windows(), r.tokens(), r.seconds(), r.phases().forward(),
+        Counts counts = new Counts(r.windows(), r.tokens(), r.seconds(), r.phases().forward(),
                 r.phases().aggregate(), r.phases().waitingForReader(), r.phases().positions(), bad.count());
         List<LayerAggregate> groups = r.aggregate().layers();
         long[] bytes = {0};
@@ -153,11 +152,14 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
                 })).iterator();
     }
 
-    /** A part's counts and timings, or the sum of several parts'. */
-    record Counts(long documents, long windows, long tokens, double seconds, double forward, double aggregate,
-                  double waiting, long positions, long badRecords) implements Serializable {
+    /**
+     * A part's counts and timings, or the sum of several parts' (not documents: parts cut inside a document both
+     * read it).
+     */
+    record Counts(long windows, long tokens, double seconds, double forward, double aggregate, double waiting,
+                  long positions, long badRecords) implements Serializable {
         Counts plus(Counts o) {
-            return new Counts(documents + o.documents, windows + o.windows, tokens + o.tokens, seconds + o.seconds,
+            return new Counts(windows + o.windows, tokens + o.tokens, seconds + o.seconds,
                     forward + o.forward, aggregate + o.aggregate, waiting + o.waiting, positions + o.positions,
                     badRecords + o.badRecords);
         }
@@ -165,15 +167,15 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
 
     /**
      * What parts hand on under one key: one group's state, serialized as checkpoints are, or (no state) their
-     * counts; with how many parts it sums and the seconds spent merging it.
+     * counts; with the seconds spent merging it.
      */
-    record Piece(byte[] state, Counts counts, int parts, double mergeSeconds) implements Serializable {
+    record Piece(byte[] state, Counts counts, double mergeSeconds) implements Serializable {
         static Piece of(Counts counts) {
-            return new Piece(null, counts, 1, 0);
+            return new Piece(null, counts, 0);
         }
 
         static Piece of(LayerAggregate group) {
-            return new Piece(StateBytes.of(group::write), null, 1, 0);
+            return new Piece(StateBytes.of(group::write), null, 0);
         }
 
         LayerAggregate group() {
@@ -183,23 +185,13 @@ record PartJob(String model, String name, String hookRegex, List<String> corpus,
         /** Two pieces of one key as one: states merged (in any order: merging is exact), counts added. */
         static Piece merge(Piece a, Piece b) {
             if (a.state == null) {
-                return new Piece(null, a.counts.plus(b.counts), a.parts + b.parts, 0);
+                return new Piece(null, a.counts.plus(b.counts), 0);
             }
             long started = System.nanoTime();
             LayerAggregate merged = a.group();
             merged.merge(b.group());
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Piece(StateBytes.of(merged::write), null, a.parts + b.parts,
-                    a.mergeSeconds + b.mergeSeconds + seconds);
+            return new Piece(StateBytes.of(merged::write), null, a.mergeSeconds + b.mergeSeconds + seconds);
         }
-    }
-
-    static String line(CorpusFile f) {
-        return f.path() + "\t" + f.bytes() + "\t" + f.sha256() + "\t" + f.documents() + "\t" + f.complete();
-    }
-
-    static CorpusFile file(String line) {
-        String[] p = line.split("\t");
-        return new CorpusFile(p[0], Long.parseLong(p[1]), p[2], Long.parseLong(p[3]), Boolean.parseBoolean(p[4]));
     }
 }

@@ -4,6 +4,7 @@ import dev.neurodex.aggregate.ModelAggregate;
 import dev.neurodex.build.BuildConfig;
 import dev.neurodex.build.ScanStep;
 import dev.neurodex.corpus.BadRecords;
+import dev.neurodex.corpus.CorpusFile;
 import dev.neurodex.corpus.CorpusReader;
 import dev.neurodex.scan.Checkpoint;
 import dev.neurodex.scan.CheckpointPolicy;
@@ -14,7 +15,6 @@ import dev.neurodex.scan.Scanner;
 import dev.neurodex.scan.TappedModel;
 import dev.neurodex.tokenize.WindowTokenizer;
 import java.io.PrintWriter;
-import dev.neurodex.corpus.CorpusFile;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -105,11 +105,9 @@ public final class SparkScanStep implements ScanStep {
      * What the counting pass found, in reading order: the files, and every document's windows and content tokens.
      * A scan with a budget stops at the document where the tokens reach it, as a local scan does.
      */
-    record Corpus(List<CorpusFile> listed, int[] fileDocuments, int[] windowsOf, int[] tokensOf, long budget) {
+    record Corpus(List<CorpusFile> listed, int[] windowsOf, int[] tokensOf, long budget) {
         Corpus(List<PartJob.Count> counts, long budget) {
-            this(counts.stream().flatMap(c -> c.files().stream()).map(PartJob::file).toList(),
-                    counts.stream().flatMap(c -> c.files().stream()).map(PartJob::file)
-                            .mapToInt(f -> Math.toIntExact(f.documents())).toArray(),
+            this(counts.stream().flatMap(c -> c.files().stream()).toList(),
                     counts.stream().flatMapToInt(c -> java.util.Arrays.stream(c.windows())).toArray(),
                     counts.stream().flatMapToInt(c -> java.util.Arrays.stream(c.tokens())).toArray(), budget);
         }
@@ -139,8 +137,7 @@ public final class SparkScanStep implements ScanStep {
         /** The files as a local scan lists them: those it reached, the last cut short if the budget ended it there. */
         List<CorpusFile> files() {
             long read = documents();
-            boolean stopped = read < tokensOf.length || budget > 0 && java.util.Arrays.stream(tokensOf).asLongStream()
-                    .sum() >= budget;
+            boolean stopped = budget > 0 && java.util.Arrays.stream(tokensOf).asLongStream().sum() >= budget;
             List<CorpusFile> out = new ArrayList<>();
             long before = 0;
             for (CorpusFile f : listed) {
@@ -187,8 +184,8 @@ public final class SparkScanStep implements ScanStep {
                 int from = first[i];
                 int file = 0;
                 long fileStart = 0; // documents before file
-                while (from > 0 && file < fileDocuments.length - 1 && fileStart + fileDocuments[file] < from) {
-                    fileStart += fileDocuments[file++]; // the file of document from - 1
+                while (from > 0 && file < listed.size() - 1 && fileStart + listed.get(file).documents() < from) {
+                    fileStart += listed.get(file++).documents(); // the file of document from - 1
                 }
                 out.add(new PartJob.Part(i, file, fileStart, from, to, last ? Long.MAX_VALUE : first[i + 1],
                         windowsBefore[from], tokensBefore[from], cuts.get(i), last ? Long.MAX_VALUE : cuts.get(i + 1)));

@@ -130,7 +130,7 @@ class SparkScanStepTest {
      * A scan's outcome as the site sees it: every unit's statistics, extremes and samples (in the order records list
      * them; a heap's internal order may differ), the counts, the files listed and the bad records.
      */
-    private record Outcome(List<String> state, long documents, long windows, long tokens, List<String> files, long bad) {}
+    private record Outcome(List<String> state, long documents, long windows, long tokens, List<dev.neurodex.corpus.CorpusFile> files, long bad) {}
 
     private static Outcome scan(ScanStep step, long maxTokens) throws Exception {
         ScanConfig config = new ScanConfig(0, 5, BATCH, maxTokens, ScanConfig.KEEP).resolved(
@@ -139,7 +139,7 @@ class SparkScanStepTest {
         CorpusReader reader = new CorpusReader(List.of(corpus), LIMITS, bad);
         ScanResult r = step.scan(model, tokenizer, config, reader, bad, ScanProgress.NONE, CheckpointPolicy.NONE, null);
         return new Outcome(units(r.aggregate()), r.documents(), r.windows(), r.tokens(),
-                reader.files().stream().map(PartJob::line).toList(), bad.count());
+                reader.files(), bad.count());
     }
 
     private static List<String> units(dev.neurodex.aggregate.ModelAggregate state) {
@@ -205,7 +205,7 @@ class SparkScanStepTest {
         long budget = total * 3 / 5;
         Outcome local = scan(ScanStep.LOCAL, budget);
         assertEquals(budget, local.tokens());
-        assertTrue(local.files().stream().anyMatch(f -> f.endsWith("\tfalse")), "a file cut short: " + local.files());
+        assertTrue(local.files().stream().anyMatch(f -> !f.complete()), "a file cut short: " + local.files());
         assertSame(local, scan(spark(4, budget), budget));
     }
 
