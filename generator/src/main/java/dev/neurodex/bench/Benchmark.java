@@ -132,7 +132,7 @@ public final class Benchmark {
                 NeuronNeighbours neighbours = NeuronNeighbours.of(loaded.model());
                 r.put("neighbours_s", neighbours == null ? null : (System.nanoTime() - started) / 1e9);
                 RecordBuilder records = new RecordBuilder(info.slug(), texts,
-                        dev.neurodex.tokenize.TokenLabels.of(loaded.tokenizerJson(), tokenizer::token), neighbours, List.of());
+                        dev.neurodex.tokenize.TokenLabels.of(loaded.tokenizerJson(), tokenizer), neighbours, List.of());
                 WindowStore store = new WindowStore(info.slug(), scanned.aggregate().topWindows(), width);
                 render(scanned, info, records, store, pages); // warm-up: a build renders thousands of pages, the JIT has compiled them
                 r.put("render_pages_per_s", Timing.median(config.reps(), () -> render(scanned, info, records, store, pages)));

@@ -75,10 +75,15 @@ public record LayerWriter(SiteRenderer renderer, SiteShape shape, RecordBuilder 
         return new Block(from, written, lines.isEmpty() ? new byte[0] : LayerExport.of(lines));
     }
 
-    /** Writes every block of the layer, in parallel, then the layer's own files; returns the summaries. */
+    /** Writes every block of the layer, in parallel; returns them in order. */
+    public List<Block> blocks(LayerAggregate layer, DirectLogits logits) {
+        return IntStream.range(0, blocks(shape.neuronsPerLayer())).parallel().mapToObj(b -> block(layer, logits, b))
+                .toList();
+    }
+
+    /** Writes every block of the layer, then the layer's own files; returns the summaries. */
     public List<ModelPage.Summary> write(LayerAggregate layer, DirectLogits logits) {
-        return finish(layer, IntStream.range(0, blocks(shape.neuronsPerLayer())).parallel()
-                .mapToObj(b -> block(layer, logits, b)).toList());
+        return finish(layer, blocks(layer, logits));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.neurodex.build;
 import dev.neurodex.aggregate.LayerAggregate;
 import dev.neurodex.model.DirectLogits;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * How a build writes the blocks of a layer's pages: in this process, or on a cluster's executors (the Spark
@@ -16,6 +15,5 @@ public interface PageStep {
     List<LayerWriter.Block> write(SectionPages pages, LayerWriter writer, LayerAggregate layer, DirectLogits logits);
 
     /** The blocks of one process, in parallel. */
-    PageStep LOCAL = (pages, writer, layer, logits) -> IntStream.range(0, LayerWriter.blocks(pages.shape().neuronsPerLayer()))
-            .parallel().mapToObj(b -> writer.block(layer, logits, b)).toList();
+    PageStep LOCAL = (pages, writer, layer, logits) -> writer.blocks(layer, logits);
 }

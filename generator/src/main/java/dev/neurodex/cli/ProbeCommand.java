@@ -125,7 +125,7 @@ final class ProbeCommand implements Callable<Integer> {
             CorpusReader reader = new CorpusReader(corpus == null ? List.of(DefaultCorpus.locate()) : corpus,
                     new BadRecords(false, spec.commandLine().getErr()));
             NeuronProbe.Result r = NeuronProbe.run(tapped, tokenizer, reader, scan, group, ln[1], probe, examples);
-            IntFunction<String> labels = TokenLabels.of(loaded.tokenizerJson(), tokenizer::token);
+            IntFunction<String> labels = TokenLabels.of(loaded.tokenizerJson(), tokenizer);
             out.println(Printable.line(String.format(Locale.ROOT, "%s (%s) of %s as a detector of /%s/ over %,d tokens "
                     + "(%,d labelled, context %d)", unit, units.get(group).hook(), info.slug(), regex, r.tokens(),
                     r.labelled(), scan.context())));

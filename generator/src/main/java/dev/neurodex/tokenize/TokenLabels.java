@@ -34,6 +34,12 @@ public final class TokenLabels implements IntFunction<String> {
         this.fallback = fallback;
     }
 
+    /** Labels from tokenizer.json, ids it does not list decoded by {@code tokenizer} (once each). */
+    public static TokenLabels of(byte[] tokenizerJson, WindowTokenizer tokenizer) {
+        Map<Integer, String> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+        return of(tokenizerJson, id -> decoded.computeIfAbsent(id, tokenizer::token));
+    }
+
     /** @param fallback for ids tokenizer.json's vocabulary does not list (decoded by the tokenizer) */
     public static TokenLabels of(byte[] tokenizerJson, IntFunction<String> fallback) {
         JsonNode root;

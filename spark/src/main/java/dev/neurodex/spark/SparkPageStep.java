@@ -14,7 +14,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -85,11 +84,8 @@ public final class SparkPageStep implements PageStep {
             LAYERS.keySet().removeIf(id -> id != state.id()); // a task of the next layer: the last one is done
             layer = LAYERS.computeIfAbsent(state.id(), id -> StateBytes.read(state.value(), LayerAggregate::read));
         }
-        Map<Integer, String> decoded = new ConcurrentHashMap<>();
-        IntFunction<String> token = TokenLabels.of(m.loaded().tokenizerJson(),
-                id -> decoded.computeIfAbsent(id, m.tokenizer()::token));
         SearchIndex search = new SearchIndex(pages.shape().model());
-        LayerWriter writer = pages.writer(token, search);
+        LayerWriter writer = pages.writer(TokenLabels.of(m.loaded().tokenizerJson(), m.tokenizer()), search);
         // In parallel: an executor with one task slot (one model in memory) still writes on all its cores.
         List<LayerWriter.Block> blocks = java.util.stream.IntStream.range(from, to).parallel()
                 .mapToObj(b -> writer.block(layer, logits, b)).toList();
