@@ -29,6 +29,7 @@ import dev.neurodex.scan.CheckpointPolicy;
 import dev.neurodex.scan.ScanConfig;
 import dev.neurodex.scan.ScanProgress;
 import dev.neurodex.scan.ScanResult;
+import dev.neurodex.scan.Scanner;
 import dev.neurodex.scan.WindowTextPass;
 import dev.neurodex.store.Json;
 import dev.neurodex.store.SearchIndex;
@@ -48,7 +49,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
@@ -102,10 +102,7 @@ public final class SiteBuild {
             TappedModel model = TappedModel.open(loaded.model(), config.hook(), config.saes(), saeWeights);
             ScanConfig scanConfig = config.scan().resolved(loaded.model().info().defaultContext());
             checkHeap(scanConfig, model.units());
-            if (scanConfig.context() > model.info().maxPositions()) {
-                throw new IllegalArgumentException("--context " + scanConfig.context() + " exceeds the model's maximum of "
-                        + model.info().maxPositions() + " positions");
-            }
+            Scanner.checkContext(scanConfig, model.info()); // before any work, wherever the scan runs
             CheckpointPolicy checkpoints = checkpoints(publisher, model, scanConfig, corpus);
             Checkpoint from = checkpoints.restore(log);
             ScanResult scan;
@@ -171,18 +168,15 @@ public final class SiteBuild {
                       PageStep step) {
         ModelInfo info = model.info();
         HookPoint point = model.point();
-        Map<Integer, String> decoded = new ConcurrentHashMap<>();
-        IntFunction<String> token = TokenLabels.of(tokenizerJson, id -> decoded.computeIfAbsent(id, tokenizer::token));
+        IntFunction<String> token = TokenLabels.of(tokenizerJson, tokenizer);
         SiteRenderer renderer = new SiteRenderer(manifest.neurodexVersion());
         String corpus = manifest.corpus().files().stream().map(f -> f.path() + " sha256:" + f.sha256())
                 .collect(Collectors.joining(", "));
         SiteShape shape = SiteShape.of(info.slug(), info.architecture(), info.layers(), info.dMlp(), info.causal(),
                 info.sha256(), corpus).atHook(point.pattern(), point.width(info));
-        List<String> probeNames = config.scan().probes().stream().map(dev.neurodex.tokenize.Probe::name).toList();
         List<LayerAggregate> groups = scan.aggregate().layers();
         SiteFiles files = new SiteFiles(root.resolve(info.slug()));
         Pages folders = new Pages(manifest.neurodexVersion(), renderer, root.resolve(info.slug()), texts, width, token,
-                probeNames,
                 config.scan().probes(), step);
         List<ModelPage.LayerRow> layerRows = new ArrayList<>();
         List<ModelPage.Summary> summaries = folders.section(shape, "", files, neighbours, groups.subList(0, info.layers()),
@@ -219,7 +213,7 @@ public final class SiteBuild {
 
     /** What every folder of units of a build shares: the renderer, the window texts, token labels and probes. */
     private record Pages(String version, SiteRenderer renderer, Path root, WindowTexts texts, int width,
-                         IntFunction<String> token, List<String> probeNames, List<Probe> probes, PageStep step) {
+                         IntFunction<String> token, List<Probe> probes, PageStep step) {
         /**
          * The pages of one folder of units: the model's own layers, or an SAE section. Records, pages, values, the
          * window store, probe rankings and the search index; returns the units' summaries.
@@ -231,8 +225,8 @@ public final class SiteBuild {
             groups.forEach(g -> g.forEachWindow(true, w -> top.putIfAbsent(w.order(), w)));
             WindowStore windows = new WindowStore(shape.model(), List.copyOf(top.values()), width);
             SearchIndex search = new SearchIndex(shape.model());
-            SectionPages pages = new SectionPages(version, shape, root.toAbsolutePath().toString(), name, texts, neighbours, probeNames,
-                    windows);
+            SectionPages pages = new SectionPages(version, shape, root.toAbsolutePath().toString(), name, texts, neighbours,
+                    probes.stream().map(Probe::name).toList(), windows);
             LayerWriter writer = pages.writer(token, search, files);
             List<ModelPage.Summary> summaries = new ArrayList<>();
             for (LayerAggregate group : groups) {

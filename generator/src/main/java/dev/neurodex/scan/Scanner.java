@@ -47,9 +47,14 @@ public final class Scanner {
         this.model = model;
         this.tokenizer = tokenizer;
         this.config = config;
-        if (config.context() > model.info().maxPositions()) {
+        checkContext(config, model.info());
+    }
+
+    /** Fails unless the model takes windows of {@code config}'s context. */
+    public static void checkContext(ScanConfig config, dev.neurodex.model.ModelInfo info) {
+        if (config.context() > info.maxPositions()) {
             throw new IllegalArgumentException("--context " + config.context() + " exceeds the model's maximum of "
-                    + model.info().maxPositions() + " positions");
+                    + info.maxPositions() + " positions");
         }
     }
 
@@ -129,7 +134,7 @@ public final class Scanner {
                     Window w = read.get(i);
                     if (!pool.isEmpty() && w.order() / poolSize != pool.get(0).order() / poolSize) {
                         // w starts the next pool: this one is whole, and runs.
-                        tokens += runPool(sortedHead(pool, pool.size()), aggregate, progress, chunk, tokens, bytesDone);
+                        tokens += runPool(byLength(pool), aggregate, progress, chunk, tokens, bytesDone);
                         bytesDone = chunk.bytesRead();
                         windows += pool.size();
                         pool.clear();
@@ -148,9 +153,8 @@ public final class Scanner {
             if (failure.get() != null) {
                 throw rethrow(failure.get());
             }
-            List<Window> rest = sortedHead(pool, pool.size());
-            tokens += runPool(rest, aggregate, progress, last, tokens, bytesDone);
-            windows += rest.size();
+            tokens += runPool(byLength(pool), aggregate, progress, last, tokens, bytesDone);
+            windows += pool.size();
             progress.update(last.documents(), tokens, corpus.bytesRead());
         } finally {
             reader.interrupt();
@@ -159,13 +163,10 @@ public final class Scanner {
                 new ScanResult.Phases(forwardNanos / 1e9, aggregateNanos / 1e9, waitNanos / 1e9, positions));
     }
 
-    /**
-     * Sorts the pool by length (stable: equal lengths keep corpus order) and returns a view of its first
-     * {@code n} windows; the longest stay behind in the pool.
-     */
-    private static List<Window> sortedHead(List<Window> pool, int n) {
+    /** Sorts the pool by length (stable: equal lengths keep corpus order) and returns it. */
+    private static List<Window> byLength(List<Window> pool) {
         pool.sort(Comparator.comparingInt(Window::length));
-        return pool.subList(0, n);
+        return pool;
     }
 
     /** Runs windows sorted by length batch by batch, so a batch's windows need little padding. */

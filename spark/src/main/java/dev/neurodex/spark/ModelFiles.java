@@ -43,11 +43,9 @@ final class ModelFiles {
                     "model-");
             // The copy keeps the model's own name, from which the site names the model.
             java.nio.file.Path local = into.resolve(remote.getName());
-            if (status.isDirectory()) {
-                fs.copyToLocalFile(false, remote, new Path(local.toUri()), true);
-            } else {
+            fs.copyToLocalFile(false, remote, new Path(local.toUri()), true);
+            if (!status.isDirectory()) {
                 // An .onnx graph: its tokenizer.json lies beside it.
-                fs.copyToLocalFile(false, remote, new Path(local.toUri()), true);
                 Path tokenizer = new Path(remote.getParent(), "tokenizer.json");
                 if (fs.exists(tokenizer)) {
                     fs.copyToLocalFile(false, tokenizer, new Path(into.resolve("tokenizer.json").toUri()), true);
